@@ -1,0 +1,1 @@
+"""Shared plumbing for the 12345 hotline system: settings, database, event stream, CLI."""
