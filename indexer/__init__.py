@@ -1,0 +1,1 @@
+"""Ingest, chunk, embed and keep the search indexes in sync with the database."""

@@ -1,0 +1,1 @@
+"""Work orders: intake, classification, dispatch suggestion, lifecycle, deadlines."""
