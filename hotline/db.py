@@ -103,7 +103,44 @@ def migrate(url: str) -> None:
     from alembic import command
     from alembic.config import Config
 
+    if url.startswith("sqlite:///"):
+        Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     command.upgrade(cfg, "head")
+
+
+_AFTER_COMMIT = "hotline_after_commit"
+
+
+def after_commit(session: Session, callback: Any) -> None:
+    """Run ``callback()`` once the session's transaction has committed (never after a rollback):
+    for side effects outside the database, such as an SMS receipt."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        callback()
+
+
+_ON_ROLLBACK = "hotline_on_rollback"
+
+
+def on_rollback(session: Session, callback: Any) -> None:
+    """Run ``callback()`` if the session's transaction rolls back: undo work outside the database."""
+    session.info.setdefault(_ON_ROLLBACK, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_rollback_undo(session: Session) -> None:
+    session.info.pop(_ON_ROLLBACK, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_commit(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+    for callback in session.info.pop(_ON_ROLLBACK, []):
+        callback()
