@@ -1,0 +1,1 @@
+"""Deadlines: the working calendar, deadline policy, and yellow/red cards."""
