@@ -1,0 +1,201 @@
+// Shapes of the backend's JSON, mirrored from the API contract (issue 7).
+
+export type Role =
+  | 'agent'
+  | 'desk_agent'
+  | 'dispatcher'
+  | 'follow_up_agent'
+  | 'workstation_staff'
+  | 'supervisor'
+  | 'kb_editor'
+  | 'admin'
+  | 'observer'
+
+export interface User {
+  id: number
+  username: string
+  display_name: string
+  role: Role
+  workstation_id: number | null
+  workstation_name: string | null
+  desk: string | null
+  permissions: string[]
+}
+
+export interface LoginResponse {
+  access_token: string
+  token_type: 'bearer'
+  expires_at: string
+  user: User
+}
+
+export interface EnumOption {
+  value: string
+  label: string
+}
+
+export interface Enums {
+  channels: EnumOption[]
+  request_types: EnumOption[]
+  urgencies: EnumOption[]
+  order_states: EnumOption[]
+  roles: EnumOption[]
+  handoff_targets: EnumOption[]
+}
+
+export interface TaxonomyRow {
+  level1: string
+  level2: string
+  level3: string
+}
+
+export interface Region {
+  code: string
+  name: string
+}
+
+export interface Workstation {
+  id: number
+  code: string
+  name: string
+  tier: number
+  kind: string
+  parent_id: number | null
+  region_code: string | null
+}
+
+export interface Attachment {
+  id: number
+  filename: string
+  size: number
+  content_type: string
+}
+
+export interface Order {
+  id: number
+  number: string
+  state: string
+  state_label: string
+  channel: string
+  channel_label: string
+  request_type: string
+  request_type_label: string
+  urgency: string
+  urgency_label: string
+  caller_name: string | null
+  caller_phone: string | null
+  caller_address: string | null
+  incident_address: string | null
+  region_code: string | null
+  region_name: string | null
+  category_l1: string | null
+  category_l2: string | null
+  category_l3: string | null
+  subject: string
+  description: string
+  confidential: boolean
+  anonymous: boolean
+  masked: boolean
+  created_at: string
+  updated_at: string
+  version: number
+  created_by_name: string | null
+  lead_unit: { id: number; name: string } | null
+  attachments: Attachment[]
+}
+
+/** The body of POST /api/orders. */
+export interface OrderCreate {
+  channel: string
+  request_type: string
+  urgency: string
+  caller_name: string | null
+  caller_phone: string | null
+  caller_address: string | null
+  incident_address: string
+  region_code: string | null
+  category_l1: string | null
+  category_l2: string | null
+  category_l3: string | null
+  subject: string
+  description: string
+  confidential: boolean
+  anonymous: boolean
+}
+
+export interface Unmasked {
+  caller_name: string | null
+  caller_phone: string | null
+  caller_address: string | null
+  description: string
+}
+
+export interface Page<T> {
+  items: T[]
+  total: number
+  page: number
+  page_size: number
+}
+
+export interface OrderEvent {
+  at: string
+  actor_name: string | null
+  action: string
+  action_label: string
+  from_state: string | null
+  to_state: string | null
+  comment: string | null
+}
+
+export interface Draft<T> {
+  data: T | null
+  updated_at: string | null
+}
+
+/** Order summaries in the incoming-call pop-up carry at least these fields. */
+export interface OrderSummary {
+  id: number
+  number: string
+  state?: string
+  state_label?: string
+  subject?: string
+  created_at?: string
+  request_type_label?: string
+}
+
+export interface IncomingCall {
+  caller_phone: string
+  orders: OrderSummary[]
+  repeat_count: number
+  satisfaction_history: { order_number: string; verdict_label: string }[]
+  confidential: boolean
+  harassment: { reason: string; expires_at: string | null } | null
+}
+
+export interface HarassmentMark {
+  id?: number
+  phone: string
+  reason: string
+  expires_at: string | null
+  created_at?: string
+  created_by_name?: string | null
+}
+
+export interface KbHit {
+  id: number | string
+  title: string
+  heading_path: string | string[] | null
+  snippet_html: string
+  source: string | null
+  category: string | null
+  valid_to: string | null
+  score: number
+}
+
+/** A websocket envelope from the server. */
+export interface Envelope<P = Record<string, unknown>> {
+  type: string
+  position?: number
+  id?: string
+  payload: P
+}

@@ -1,0 +1,11 @@
+/// <reference types="vite/client" />
+
+import 'vue-router'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    title?: string
+    roles?: string[]
+    public?: boolean
+  }
+}
