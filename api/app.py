@@ -70,7 +70,7 @@ def _mount_console(app: FastAPI) -> None:
     if (DIST / "assets").exists():
         app.mount("/assets", StaticFiles(directory=DIST / "assets"), name="assets")
 
-    @app.get("/{path:path}", include_in_schema=False)
+    @app.get("/{path:path}", include_in_schema=False, response_model=None)
     async def spa(path: str, request: Request) -> FileResponse | JSONResponse:
         if path.startswith("api/"):
             return JSONResponse({"detail": f"没有这个接口: /{path}"}, status_code=404)

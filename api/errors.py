@@ -23,12 +23,13 @@ def install(app: FastAPI) -> None:
         parts = []
         for err in exc.errors():
             where = _loc(tuple(err.get("loc", ())))
-            msg = err.get("msg", "")
+            msg = str(err.get("msg", "")).removeprefix("Value error, ")
             if err.get("type") == "extra_forbidden":
                 msg = "未知字段"
             parts.append(f"{where}: {msg}" if where else msg)
         return JSONResponse(
-            {"detail": "请求内容有误 — " + "；".join(parts), "errors": exc.errors()}, status_code=422
+            {"detail": "请求内容有误 — " + "；".join(parts),
+             "errors": [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]}, status_code=422
         )
 
     def simple(status: int):  # type: ignore[no-untyped-def]

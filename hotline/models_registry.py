@@ -7,3 +7,4 @@ from hotline.org import models as _org  # noqa: F401
 from hotline.users import models as _users  # noqa: F401
 from routing.calls import models as _calls  # noqa: F401
 from routing.orders import models as _orders  # noqa: F401
+from routing.deadlines import models as _deadlines  # noqa: F401

@@ -43,7 +43,7 @@ def handoff(body: HandoffIn, session: SessionDep, principal: CallLogger) -> Call
 @router.get("/calls")
 def list_calls(session: SessionDep, _: Supervisor, kind: str | None = None) -> list[CallLogOut]:
     rows = service.list_calls(session=session, kind=kind)
-    names = dict(session.execute(select(User.id, User.display_name)).tuples().all())
+    names = dict(session.execute(select(User.id, User.display_name)).all())
     return [_out(c, names.get(c.agent_id)) for c in rows]
 
 

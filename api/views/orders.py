@@ -84,7 +84,7 @@ def order_history(order_id: int, session: SessionDep, principal: OrderReader) ->
     order = service.get_visible(session=session, principal=principal, order_id=order_id)
     rows = service.history(session=session, order_id=order.id)
     names = dict(session.execute(select(User.id, User.display_name).where(
-        User.id.in_({r.actor_id for r in rows if r.actor_id}))).tuples().all())
+        User.id.in_({r.actor_id for r in rows if r.actor_id}))).all())
     from routing.orders.states import action_label
 
     return [HistoryOut(at=r.at, actor_name=names.get(r.actor_id) if r.actor_id else None, action=r.action,

@@ -46,6 +46,7 @@ class EventHub:
         self._task: asyncio.Task[None] | None = None
         self._listener: Callable[[int], None] | None = None
         self.head = 0
+        self._stopping = False
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -61,10 +62,11 @@ class EventHub:
     async def stop(self) -> None:
         if self._listener in on_commit_listeners:
             on_commit_listeners.remove(self._listener)  # type: ignore[arg-type]
+        # Not cancelled mid-read: a database read in a worker thread would outlive the engine.
+        self._stopping = True
+        self._wake.set()
         if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await self._task
 
     def subscribe(self, principal: Principal) -> Subscriber:
         sub = Subscriber(principal)
@@ -102,10 +104,12 @@ class EventHub:
         return out
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
             self._wake.clear()
+            if self._stopping:
+                break
             try:
                 batch = await asyncio.to_thread(self._fetch, self.head)
             except Exception:  # a database hiccup must not kill live delivery; retry next tick

@@ -1,34 +1,24 @@
-"""Bridge to the lifecycle state machine: the initial state and Chinese labels of states."""
+"""The order states as intake and views use them: the initial state and Chinese labels."""
 
 from __future__ import annotations
 
-PENDING_DISPATCH = "pending_dispatch"
+from routing.lifecycle.states import OrderState
+from routing.lifecycle.transitions import UnknownAction
+from routing.lifecycle.transitions import action_label as _transition_label
 
-_FALLBACK = {PENDING_DISPATCH: "待分办"}
+PENDING_DISPATCH = OrderState.pending_dispatch.value
 
 
 def label_of(state: str) -> str:
-    try:
-        from routing.lifecycle.states import OrderState
-    except ImportError:  # the lifecycle package is optional until it lands
-        return _FALLBACK.get(state, state)
-    try:
-        return OrderState(state).label
-    except ValueError:
-        return _FALLBACK.get(state, state)
+    return OrderState(state).label
 
 
 def all_states() -> list[tuple[str, str]]:
-    try:
-        from routing.lifecycle.states import OrderState
-    except ImportError:
-        return list(_FALLBACK.items())
     return [(s.value, s.label) for s in OrderState]
 
 
 def action_label(action: str) -> str:
     try:
-        from routing.lifecycle.transitions import ACTION_LABELS
-    except ImportError:
+        return _transition_label(action)
+    except UnknownAction:
         return action
-    return str(ACTION_LABELS.get(action, action))
