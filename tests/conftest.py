@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
@@ -185,6 +186,12 @@ class LiveServer:
                                 ws="websockets-sansio")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self._clients: list[httpx.Client] = []
+
+    def http_client(self) -> httpx.Client:
+        client = httpx.Client(base_url=self.url, timeout=10)
+        self._clients.append(client)
+        return client
 
     @property
     def url(self) -> str:
@@ -204,6 +211,8 @@ class LiveServer:
         return self
 
     def stop(self) -> None:
+        for client in self._clients:
+            client.close()
         self.server.should_exit = True
         self.thread.join(timeout=15)
 
