@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors, ws
 from api.views import attachments, audit, auth, calls, drafts, exports, meta, orders, public
+from hotline import logmask
 from hotline.db import make_engine, make_sessionmaker, migrate
 from hotline.events.hub import EventHub
 from hotline.notify import Notifier, notifier_from_settings
@@ -25,6 +26,7 @@ DIST = Path(__file__).resolve().parent.parent / "agent_ui" / "dist"
 
 def create_app(settings: Settings | None = None, *, notifier: Notifier | None = None) -> FastAPI:
     settings = settings or get_settings()
+    logmask.install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
