@@ -59,9 +59,9 @@ export const useMetaStore = defineStore('meta', () => {
     return enums.value?.[kind] ?? []
   }
 
-  function label(kind: keyof Enums, value: string | null | undefined): string {
+  function label(kind: keyof Enums, value: string | null | undefined, fallback?: string): string {
     if (!value) return ''
-    return options(kind).find((o) => o.value === value)?.label ?? value
+    return options(kind).find((o) => o.value === value)?.label ?? fallback ?? value
   }
 
   function regionName(code: string | null | undefined): string {
