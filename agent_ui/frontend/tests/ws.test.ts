@@ -103,6 +103,17 @@ describe('ws store', () => {
     expect(FakeSocket.instances).toHaveLength(1)
   })
 
+  it('asks for a token check when handshakes keep failing', () => {
+    const { onAuthRejected } = connected()
+    FakeSocket.last().drop()
+    for (let i = 0; i < 3; i++) {
+      vi.advanceTimersByTime(30_000 * 1.2 + 1)
+      FakeSocket.last().drop() // refused before opening
+    }
+    expect(FakeSocket.instances).toHaveLength(4)
+    expect(onAuthRejected).toHaveBeenCalledOnce()
+  })
+
   it('does not reconnect after an explicit disconnect', () => {
     const { ws } = connected()
     ws.disconnect()

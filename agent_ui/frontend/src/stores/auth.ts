@@ -64,6 +64,12 @@ export const useAuthStore = defineStore('auth', () => {
     localStorage.setItem(USER_KEY, JSON.stringify(user.value))
   }
 
+  /** The websocket's hello carries the user as the server sees it now. */
+  function setUser(next: User): void {
+    user.value = next
+    localStorage.setItem(USER_KEY, JSON.stringify(next))
+  }
+
   function logout(): void {
     token.value = null
     user.value = null
@@ -72,5 +78,5 @@ export const useAuthStore = defineStore('auth', () => {
     localStorage.removeItem(USER_KEY)
   }
 
-  return { token, user, isLoggedIn, role, can, login, refresh, logout }
+  return { token, user, isLoggedIn, role, can, login, refresh, setUser, logout }
 })

@@ -54,6 +54,7 @@ export const useWsStore = defineStore('ws', () => {
   let seq = 0
   let onAuthRejected: () => void = () => {}
   const listeners = new Set<EventListener>()
+  const helloListeners = new Set<(payload: Record<string, unknown>) => void>()
   const pending = new Map<string, Pending>()
 
   const statusLabel = computed(() => {
@@ -86,6 +87,7 @@ export const useWsStore = defineStore('ws', () => {
       helloHead = typeof env.position === 'number' ? env.position : null
       // First connection of this tab, or the server's log is behind ours (fresh database): start at its head.
       if (helloHead !== null && (position.value === null || helloHead < position.value)) setPosition(helloHead)
+      for (const fn of helloListeners) fn(env.payload ?? {})
       return
     }
     if (env.id && pending.has(env.id)) {
@@ -124,7 +126,9 @@ export const useWsStore = defineStore('ws', () => {
     helloHead = null
     const ws = new WebSocket(wsUrl(token, position.value))
     socket.value = ws
+    let opened = false
     ws.onopen = () => {
+      opened = true
       status.value = 'open'
       attempts.value = 0
     }
@@ -149,6 +153,9 @@ export const useWsStore = defineStore('ws', () => {
         onAuthRejected()
         return
       }
+      // A handshake refused with an HTTP error reaches us only as code 1006: after a few such
+      // failures let the caller check whether the token is still good.
+      if (!opened && attempts.value === 2) onAuthRejected()
       scheduleReconnect()
     }
   }
@@ -212,6 +219,11 @@ export const useWsStore = defineStore('ws', () => {
     return () => listeners.delete(fn)
   }
 
+  function onHello(fn: (payload: Record<string, unknown>) => void): () => void {
+    helloListeners.add(fn)
+    return () => helloListeners.delete(fn)
+  }
+
   /** Send `{type, id, ...body}` and resolve with the payload of the reply carrying the same id. */
   function request<T = unknown>(type: string, body: Record<string, unknown>): { id: string; done: Promise<T> } {
     const id = `${type}-${Date.now().toString(36)}-${++seq}`
@@ -245,6 +257,7 @@ export const useWsStore = defineStore('ws', () => {
     disconnect,
     resetPosition,
     subscribe,
+    onHello,
     request,
     clearMissed,
   }
