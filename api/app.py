@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors, ws
-from api.views import attachments, audit, auth, calls, drafts, exports, meta, orders, public
+from api.views import attachments, audit, auth, calls, drafts, exports, lifecycle, meta, orders, public
 from hotline import logmask
 from hotline.db import make_engine, make_sessionmaker, migrate
 from hotline.events.hub import EventHub
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, *, notifier: Notifier | None = 
     app.state.settings = settings
     app.state.notifier = notifier or notifier_from_settings(settings.sms_gateway_url, settings.sms_gateway_token)
     errors.install(app)
-    for module in (auth, meta, orders, calls, drafts, attachments, audit, exports, public):
+    for module in (auth, meta, orders, calls, drafts, attachments, audit, exports, public, lifecycle):
         app.include_router(module.router)
     app.include_router(ws.router)
     _mount_console(app)

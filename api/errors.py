@@ -9,6 +9,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.idempotency import KeyReused
 from hotline.users.service import AuthError, LockedOut, PasswordPolicyError
+from routing.lifecycle.kpi import UnknownMetric
+from routing.lifecycle.service import UnknownQueue
+from routing.lifecycle.transitions import TransitionError
 from routing.orders.attachments import AttachmentRejected
 from routing.orders.service import InvalidReference, NotFound, StaleVersion
 
@@ -43,6 +46,14 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(KeyReused, simple(422))
     app.add_exception_handler(PasswordPolicyError, simple(422))
     app.add_exception_handler(LockedOut, simple(423))
+    app.add_exception_handler(UnknownQueue, simple(404))
+    app.add_exception_handler(UnknownMetric, simple(422))
+
+    @app.exception_handler(TransitionError)
+    async def _transition(_: Request, exc: TransitionError) -> JSONResponse:
+        # The detail names the current state and the allowed actions, for the console to show.
+        extra = {k: v for k, v in exc.detail.items() if k != "message"}
+        return JSONResponse({"detail": exc.message, **extra}, status_code=exc.status_code)
 
     @app.exception_handler(AuthError)
     async def _auth(_: Request, exc: AuthError) -> JSONResponse:

@@ -8,3 +8,4 @@ from hotline.users import models as _users  # noqa: F401
 from routing.calls import models as _calls  # noqa: F401
 from routing.orders import models as _orders  # noqa: F401
 from routing.deadlines import models as _deadlines  # noqa: F401
+from routing.lifecycle import models as _lifecycle  # noqa: F401

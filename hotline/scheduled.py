@@ -34,6 +34,11 @@ def housekeeping(factory: sessionmaker[Session], settings: Settings) -> None:
 
 JOBS: list[tuple[float, Callable[[sessionmaker[Session], Settings], None]]] = [(3600.0, housekeeping)]
 
+# Deadline cards and the follow-up due list (idempotent, so a worker and the app may both run them).
+from routing.lifecycle.scheduled import lifecycle_jobs  # noqa: E402
+
+JOBS.append((300.0, lifecycle_jobs))
+
 
 async def run_forever(factory: sessionmaker[Session], settings: Settings) -> None:
     async def loop(every: float, job: Callable[[sessionmaker[Session], Settings], None]) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.db import Base, utcnow
@@ -40,6 +40,20 @@ class WorkOrder(Base):
     oversight: Mapped[bool] = mapped_column(Boolean, default=False)
     lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("workstation.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"))
+
+    # Lifecycle: the deadlines in force and the counters the state machine's guards read.
+    dispatched_at: Mapped[datetime | None] = mapped_column(default=None)
+    sign_by: Mapped[datetime | None] = mapped_column(default=None)
+    first_response_by: Mapped[datetime | None] = mapped_column(default=None)
+    reply_by: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    return_by: Mapped[datetime | None] = mapped_column(default=None)
+    out_of_hours: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    reopen_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    follow_up_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    card: Mapped[str | None] = mapped_column(String(8), default=None)  # yellow | red, for queues
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # 考核剔除
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"), default=None)
 
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
