@@ -13,6 +13,11 @@ const RECENT_LIMIT = 200
 /** Close codes meaning "your token is no good": retrying would loop forever. */
 const AUTH_CLOSE_CODES = new Set([1008, 4401, 4403])
 
+export interface ReceivedEvent {
+  env: Envelope
+  at: number
+}
+
 export type EventListener = (env: Envelope, replayed: boolean) => void
 
 interface Pending {
@@ -44,7 +49,8 @@ export const useWsStore = defineStore('ws', () => {
   const status = ref<ConnectionStatus>('idle')
   const position = ref<number | null>(readPosition())
   const attempts = ref(0)
-  const recent = ref<Envelope[]>([])
+  /** The latest events with the time they arrived, newest first (the supervisor board starts from these). */
+  const recent = ref<ReceivedEvent[]>([])
   const missedWhileAway = ref(0)
 
   const socket = shallowRef<WebSocket | null>(null)
@@ -110,7 +116,7 @@ export const useWsStore = defineStore('ws', () => {
     }
     const replayed = helloHead !== null && typeof env.position === 'number' && env.position <= helloHead
     if (replayed) missedWhileAway.value += 1
-    recent.value = [env, ...recent.value].slice(0, RECENT_LIMIT)
+    recent.value = [{ env, at: Date.now() }, ...recent.value].slice(0, RECENT_LIMIT)
     for (const fn of listeners) {
       try {
         fn(env, replayed)
