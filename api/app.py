@@ -13,7 +13,9 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors, ws
-from api.views import attachments, audit, auth, calls, drafts, exports, lifecycle, meta, orders, public
+from api.views import attachments, audit, auth, calls, drafts, exports, lifecycle, meta, orders, public, users
+from api.views import routing as routing_views
+from api.views import kb as kb_views
 from hotline import logmask
 from hotline.db import make_engine, make_sessionmaker, migrate
 from hotline.events.hub import EventHub
@@ -40,6 +42,9 @@ def create_app(settings: Settings | None = None, *, notifier: Notifier | None = 
             from hotline.demo.load import load_demo
 
             await asyncio.to_thread(load_demo, app.state.sessionmaker)
+        from indexer import runtime as search_runtime
+
+        await search_runtime.start(app, settings)
         hub = EventHub(app.state.sessionmaker, poll_seconds=settings.event_poll_seconds)
         await hub.start()
         app.state.hub = hub
@@ -52,14 +57,16 @@ def create_app(settings: Settings | None = None, *, notifier: Notifier | None = 
                 with contextlib.suppress(asyncio.CancelledError):
                     await jobs
             await hub.stop()
+            await search_runtime.stop(app)
             engine.dispose()
 
     app = FastAPI(title="12345 政务服务便民热线", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.notifier = notifier or notifier_from_settings(settings.sms_gateway_url, settings.sms_gateway_token)
     errors.install(app)
-    for module in (auth, meta, orders, calls, drafts, attachments, audit, exports, public, lifecycle):
+    for module in (auth, meta, orders, calls, drafts, attachments, audit, exports, public, lifecycle, kb_views, users):
         app.include_router(module.router)
+    app.include_router(routing_views.router)
     app.include_router(ws.router)
     _mount_console(app)
     return app

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 
 from api.deps import CallLogger, CentreUser, SessionDep, Supervisor
@@ -10,6 +10,7 @@ from routing.calls.models import CallLog, HarassmentMark
 from routing.orders.enums import HandoffTarget
 from routing.orders.schemas import (
     CallLogOut, HandoffIn, HarassmentIn, HarassmentOut, IncomingCallIn, IncomingCallOut, InvalidCallIn,
+    TransferIn,
 )
 from routing.orders.views_model import to_out
 
@@ -18,7 +19,8 @@ router = APIRouter(prefix="/api", tags=["calls"])
 
 def _out(c: CallLog, name: str | None) -> CallLogOut:
     return CallLogOut(id=c.id, kind=c.kind, caller_phone=c.caller_phone, reason=c.reason, target=c.target,
-                      target_label=HandoffTarget(c.target).label if c.target else None, summary=c.summary,
+                      target_label=HandoffTarget(c.target).label if c.target else None, desk_code=c.desk_code,
+                      summary=c.summary,
                       agent_name=name, at=c.at)
 
 
@@ -36,6 +38,16 @@ def invalid_call(body: InvalidCallIn, session: SessionDep, principal: CallLogger
 @router.post("/calls/handoff", status_code=201)
 def handoff(body: HandoffIn, session: SessionDep, principal: CallLogger) -> CallLogOut:
     entry = service.log_handoff(session=session, data=body, agent_id=principal.id)
+    session.commit()
+    return _out(entry, principal.display_name)
+
+
+@router.post("/calls/transfer", status_code=201)
+def transfer(body: TransferIn, session: SessionDep, principal: CallLogger) -> CallLogOut:
+    try:
+        entry = service.log_transfer(session=session, data=body, agent_id=principal.id)
+    except service.UnknownDesk as exc:
+        raise HTTPException(422, str(exc)) from exc
     session.commit()
     return _out(entry, principal.display_name)
 
@@ -71,8 +83,6 @@ def mark(body: HarassmentIn, session: SessionDep, principal: Supervisor) -> Hara
     try:
         m = service.mark_harassment(session=session, data=body, actor_id=principal.id)
     except ValueError as exc:
-        from fastapi import HTTPException
-
         raise HTTPException(422, str(exc)) from exc
     session.commit()
     return _mark_out(m)

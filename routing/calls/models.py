@@ -14,10 +14,11 @@ class CallLog(Base):
     __tablename__ = "call_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # invalid | handoff
+    kind: Mapped[str] = mapped_column(String(16))  # invalid | handoff | transfer
     caller_phone: Mapped[str | None] = mapped_column(String(32), index=True)
     reason: Mapped[str | None] = mapped_column(String(200))
     target: Mapped[str | None] = mapped_column(String(8))  # 110 | 119 | 120 | 122
+    desk_code: Mapped[str | None] = mapped_column(String(32))  # transfer to a specialist desk
     summary: Mapped[str | None] = mapped_column(Text)
     agent_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -12,7 +12,8 @@ from hotline.db import utcnow
 from hotline.events import emit
 from routing.calls.models import CallLog, HarassmentMark
 from routing.orders.models import WorkOrder
-from routing.orders.schemas import HandoffIn, HarassmentIn, InvalidCallIn
+from hotline.org.models import SpecialistDesk
+from routing.orders.schemas import HandoffIn, HarassmentIn, InvalidCallIn, TransferIn
 from routing.orders.service import normalise_phone
 
 
@@ -31,6 +32,24 @@ def log_handoff(*, session: Session, data: HandoffIn, agent_id: int) -> CallLog:
     session.flush()
     # Supervisors see emergency hand-offs live; the summary stays in the log, not in the event.
     emit(session, "call.handoff", {"call_id": entry.id, "target": entry.target}, audience=["supervisor"])
+    return entry
+
+
+class UnknownDesk(ValueError):
+    pass
+
+
+def log_transfer(*, session: Session, data: TransferIn, agent_id: int) -> CallLog:
+    desk = session.get(SpecialistDesk, data.desk_code)
+    if desk is None:
+        raise UnknownDesk(f"未知的专席 desk_code={data.desk_code!r}")
+    entry = CallLog(kind="transfer", caller_phone=normalise_phone(data.caller_phone) if data.caller_phone else None,
+                    desk_code=desk.code, summary=data.summary, agent_id=agent_id)
+    session.add(entry)
+    session.flush()
+    # The desk's agents pick the call up from the live stream; the summary stays in the log.
+    emit(session, "call.transfer", {"call_id": entry.id, "desk_code": desk.code, "desk_name": desk.name},
+         audience=["centre"])
     return entry
 
 

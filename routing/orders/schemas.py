@@ -164,6 +164,7 @@ class CallLogOut(BaseModel):
     reason: str | None
     target: str | None
     target_label: str | None
+    desk_code: str | None = None
     summary: str | None
     agent_name: str | None
     at: datetime
@@ -201,3 +202,9 @@ class PublicStatus(BaseModel):
     state_label: str
     accepted_at: datetime
     updated_at: datetime
+
+
+class TransferIn(Strict):
+    caller_phone: Phone | None = None
+    desk_code: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
