@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from hotline.idempotency import KeyReused
@@ -72,6 +73,12 @@ def install(app: FastAPI) -> None:
             session.refresh(order)
             current = to_out(order, session=session).model_dump(mode="json")
         return JSONResponse({"detail": str(exc), "current": current}, status_code=409)
+
+    @app.exception_handler(IntegrityError)
+    async def _conflict(_: Request, exc: IntegrityError) -> JSONResponse:
+        # Two requests raced for the same unique thing (an idempotency key, a username): the loser
+        # gets a conflict, never a half-written row.
+        return JSONResponse({"detail": "与同时提交的另一请求冲突，请刷新后重试"}, status_code=409)
 
     @app.exception_handler(StaleDataError)
     async def _stale_data(_: Request, exc: StaleDataError) -> JSONResponse:

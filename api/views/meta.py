@@ -6,13 +6,13 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from api.deps import AnyUser, SessionDep
 from hotline.org import service as org
-from hotline.org.models import MergedLine, SpecialistDesk
+from hotline.org.models import DutyRosterEntry, MergedLine, SpecialistDesk, Workstation
 from hotline.users.roles import Role
 from routing.orders.enums import Channel, HandoffTarget, RequestType, Urgency
 from routing.orders.states import all_states
@@ -80,3 +80,13 @@ def merged_lines(_: AnyUser, session: SessionDep) -> list[dict[str, str | None]]
 def desks(_: AnyUser, session: SessionDep) -> list[dict[str, object]]:
     return [{"code": d.code, "name": d.name, "can_resolve": d.can_resolve, "oversight": d.oversight}
             for d in session.scalars(select(SpecialistDesk).order_by(SpecialistDesk.code))]
+
+
+@router.get("/workstations/{workstation_id}/duty-roster")
+def duty_roster(workstation_id: int, _: AnyUser, session: SessionDep) -> list[dict[str, str]]:
+    """Who takes urgent orders for this unit at night, at weekends and on holidays."""
+    if session.get(Workstation, workstation_id) is None:
+        raise HTTPException(404, f"工作站 {workstation_id} 不存在")
+    rows = session.scalars(select(DutyRosterEntry).where(DutyRosterEntry.workstation_id == workstation_id)
+                           .order_by(DutyRosterEntry.id))
+    return [{"kind": r.kind, "contact": r.contact, "phone": r.phone} for r in rows]

@@ -49,3 +49,15 @@ def test_call_transfer_to_a_specialist_desk(as_user) -> None:  # type: ignore[no
     bad = agent.post("/api/calls/transfer", json={"desk_code": "nowhere", "summary": "x"})
     assert bad.status_code == 422 and "nowhere" in bad.json()["detail"]
     assert [c["kind"] for c in as_user("supervisor").get("/api/calls").json()] == ["transfer"]
+
+
+def test_duty_roster_of_a_unit(as_user, engine, seeded) -> None:  # type: ignore[no-untyped-def]
+    from hotline.db import make_sessionmaker
+    from hotline.org.models import DutyRosterEntry
+
+    with make_sessionmaker(engine)() as s:
+        s.add(DutyRosterEntry(workstation_id=seeded.county_a, kind="night", contact="值班员甲", phone="13800001111"))
+        s.commit()
+    roster = as_user("dispatcher").get(f"/api/workstations/{seeded.county_a}/duty-roster")
+    assert roster.json() == [{"kind": "night", "contact": "值班员甲", "phone": "13800001111"}]
+    assert as_user("dispatcher").get("/api/workstations/99999/duty-roster").status_code == 404
