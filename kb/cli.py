@@ -119,3 +119,6 @@ class _PassageCacheOnly:
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     """Add this domain's commands to the root app and the ``eval`` group."""
     eval_app.command("search")(eval_search)
+    from kb import commands
+
+    commands.register(app)
