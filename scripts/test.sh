@@ -8,4 +8,11 @@ url=$(scripts/pg.sh | tail -n1)
 echo "==> PostgreSQL at ${url%%@*}@…"
 export HOTLINE_TEST_PG_URL="$url"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+if ! fc-list :lang=zh | grep -q .; then
+  echo "no Chinese font found (fc-list :lang=zh is empty): the browser tests cannot run" >&2
+  exit 1
+fi
+echo "==> console unit tests (vitest)"
+(cd agent_ui/frontend && npm test --silent)
+echo "==> pytest"
 exec .venv/bin/python -m pytest "$@"
