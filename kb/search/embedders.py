@@ -112,7 +112,12 @@ class SentenceTransformerEmbedder:
             f"st:{Path(model_name_or_path).name if Path(model_name_or_path).exists() else model_name_or_path}"
         )
         self._model = SentenceTransformer(str(model_name_or_path), device=device)
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        # Renamed in sentence-transformers 5.x; the old name warns.
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(get_dim())
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
         self.batch_size = batch_size

@@ -43,13 +43,13 @@ MODES: tuple[str, ...] = ("bm25", "dense", "hybrid")
 @dataclass(frozen=True, slots=True)
 class FusionConfig:
     method: Literal["rrf", "minmax"] = "minmax"
-    dense_weight: float = 0.6  # minmax only: weight of the dense signal, BM25 gets 1 - dense_weight
+    dense_weight: float = 0.75  # minmax only: weight of the dense signal, BM25 gets 1 - dense_weight
     rrf_k: int = 60
     candidates: int = 50  # taken from each signal before fusion
 
 
 # Fitted by bench/search_quality.py (5-fold CV over kb-govqa dev queries; median of the fold optima).
-DEFAULT_FUSION = FusionConfig(method="minmax", dense_weight=0.6)
+DEFAULT_FUSION = FusionConfig(method="minmax", dense_weight=0.75)
 
 
 class Reranker(Protocol):
