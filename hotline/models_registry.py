@@ -10,3 +10,4 @@ from routing.calls import models as _calls  # noqa: F401
 from routing.orders import models as _orders  # noqa: F401
 from routing.deadlines import models as _deadlines  # noqa: F401
 from routing.lifecycle import models as _lifecycle  # noqa: F401
+from routing import models as _routing  # noqa: F401

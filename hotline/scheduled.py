@@ -39,6 +39,11 @@ from routing.lifecycle.scheduled import lifecycle_jobs  # noqa: E402
 
 JOBS.append((300.0, lifecycle_jobs))
 
+# Hotspots: bursts of similar orders in one area raise alert.hotspot once per burst.
+from routing.hotspots.service import hotspot_job  # noqa: E402
+
+JOBS.append((600.0, hotspot_job))
+
 
 async def run_forever(factory: sessionmaker[Session], settings: Settings) -> None:
     async def loop(every: float, job: Callable[[sessionmaker[Session], Settings], None]) -> None:

@@ -1,0 +1,152 @@
+"""Dispatch suggestion, agents' overrides, the dispatch catalogue (admin) and hotspots. Thin: the work
+is in ``routing.suggest``, ``routing.catalogue`` and ``routing.hotspots``."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from api.deps import Admin, CentreUser, IntakeUser, SessionDep
+from api.ws import WsContext, ws_handler
+from routing.catalogue import service as catalogue
+from routing.catalogue.schemas import RuleIn, RuleOut, RuleUpdate, RuleVersionOut
+from routing.hotspots.service import daily_hotspots
+from routing.orders.service import NotFound, get_visible
+from routing.suggest import schemas as s
+from routing.suggest.feedback import record_override
+from routing.suggest.service import Predictors, suggest
+
+router = APIRouter(tags=["routing"])
+
+
+def _searchers(app: FastAPI) -> tuple[Any, Any]:
+    """The order and knowledge-base searchers the app built at start-up (absent: those parts are skipped)."""
+    st = app.state
+    return getattr(st, "order_searcher", None), getattr(st, "kb_searcher", None) or getattr(st, "searcher", None)
+
+
+def _query_vector(app: FastAPI, text: str) -> Any:
+    """The text's embedding from the shared text→vector cache that search fills, computed there if
+    missing, so search and suggestion embed each edit once."""
+    cache = getattr(app.state, "query_vectors", None)
+    if cache is None:
+        return None
+    for name in ("get_or_embed", "get", "__call__"):
+        fn = getattr(cache, name, None)
+        if fn is not None:
+            try:
+                return fn(text)
+            except (KeyError, TypeError):
+                return None
+    return None
+
+
+def run_suggest(app: FastAPI, data: s.SuggestIn, session: Session) -> s.SuggestOut:
+    order_searcher, kb_searcher = _searchers(app)
+    return suggest(session=session, data=data, query_vector=_query_vector(app, data.text),
+                   order_searcher=order_searcher, kb_searcher=kb_searcher, predictors=Predictors.default())
+
+
+def _suggest_in_own_session(app: FastAPI, data: s.SuggestIn) -> s.SuggestOut:
+    with app.state.sessionmaker() as session:
+        return run_suggest(app, data, session)
+
+
+@router.post("/api/routing/suggest", response_model=s.SuggestOut)
+def post_suggest(body: s.SuggestIn, request: Request, session: SessionDep, principal: IntakeUser) -> s.SuggestOut:
+    # The request's own session: on SQLite a second one would wait on the first one's write lock.
+    return run_suggest(request.app, body, session)
+
+
+@ws_handler("suggest")
+async def ws_suggest(ctx: WsContext, msg: dict[str, Any]) -> dict[str, Any]:
+    from hotline.users.roles import INTAKE_ROLES
+
+    if ctx.principal.role not in INTAKE_ROLES:
+        raise HTTPException(403, f"角色 {ctx.principal.role.label} 无权获取派单建议")
+    try:
+        data = s.SuggestIn.model_validate({k: v for k, v in msg.items() if k not in ("type", "id")})
+    except ValidationError as exc:
+        parts = [f"{'.'.join(str(p) for p in e['loc'])}: {str(e['msg']).removeprefix('Value error, ')}".lstrip(": ")
+                 for e in exc.errors()]
+        raise ValueError("请求内容有误 — " + "；".join(parts)) from None
+    out = await asyncio.to_thread(_suggest_in_own_session, ctx.app, data)
+    return s.dump(out)
+
+
+@router.post("/api/routing/feedback", response_model=s.FeedbackOut)
+def post_feedback(body: s.OverrideIn, session: SessionDep, principal: IntakeUser) -> s.FeedbackOut:
+    try:
+        order = get_visible(session=session, principal=principal, order_id=body.order_id)
+    except NotFound as exc:
+        raise HTTPException(404, str(exc)) from None
+    rows = record_override(session=session, order=order, suggested=body.suggested, chosen=body.chosen,
+                           actor_id=principal.id)
+    session.commit()
+    return s.FeedbackOut(recorded=len(rows), fields=[r.field for r in rows])
+
+
+def _rule_out(rule: Any) -> RuleOut:
+    return RuleOut.model_validate(rule, from_attributes=True)
+
+
+def _catalogue_errors(fn: Any, *args: Any, **kw: Any) -> Any:
+    try:
+        return fn(*args, **kw)
+    except catalogue.RuleNotFound as exc:
+        raise HTTPException(404, str(exc)) from None
+    except catalogue.InvalidRule as exc:
+        raise HTTPException(422, str(exc)) from None
+    except catalogue.StaleRule as exc:
+        raise HTTPException(409, str(exc)) from None
+
+
+@router.get("/api/catalogue/rules", response_model=list[RuleOut])
+def list_rules(session: SessionDep, principal: CentreUser,
+               include_deleted: bool = False, level1: Annotated[str | None, Query(max_length=64)] = None) -> list[RuleOut]:
+    return [_rule_out(r) for r in catalogue.list_rules(session=session, include_deleted=include_deleted, level1=level1)]
+
+
+@router.get("/api/catalogue/rules/{rule_id}", response_model=RuleOut)
+def get_rule(rule_id: int, session: SessionDep, principal: CentreUser) -> RuleOut:
+    return _rule_out(_catalogue_errors(catalogue.get_rule, session=session, rule_id=rule_id))
+
+
+@router.get("/api/catalogue/rules/{rule_id}/versions", response_model=list[RuleVersionOut])
+def rule_versions(rule_id: int, session: SessionDep, principal: CentreUser) -> list[RuleVersionOut]:
+    rows = _catalogue_errors(catalogue.rule_versions, session=session, rule_id=rule_id)
+    return [RuleVersionOut.model_validate(v, from_attributes=True) for v in rows]
+
+
+@router.post("/api/catalogue/rules", status_code=201, response_model=RuleOut)
+def create_rule(body: RuleIn, session: SessionDep, principal: Admin) -> RuleOut:
+    rule = _catalogue_errors(catalogue.create_rule, session=session, data=body, actor_id=principal.id)
+    session.commit()
+    return _rule_out(rule)
+
+
+@router.put("/api/catalogue/rules/{rule_id}", response_model=RuleOut)
+def update_rule(rule_id: int, body: RuleUpdate, session: SessionDep, principal: Admin) -> RuleOut:
+    rule = _catalogue_errors(catalogue.update_rule, session=session, rule_id=rule_id, data=body, actor_id=principal.id)
+    session.commit()
+    return _rule_out(rule)
+
+
+@router.delete("/api/catalogue/rules/{rule_id}", response_model=RuleOut)
+def delete_rule(rule_id: int, session: SessionDep, principal: Admin) -> RuleOut:
+    rule = _catalogue_errors(catalogue.delete_rule, session=session, rule_id=rule_id, actor_id=principal.id)
+    session.commit()
+    return _rule_out(rule)
+
+
+@router.get("/api/hotspots")
+def get_hotspots(session: SessionDep, principal: CentreUser,
+                 day: Annotated[date | None, Query(alias="date")] = None) -> dict[str, Any]:
+    from hotline.db import utcnow
+
+    return daily_hotspots(session=session, day=day or utcnow().date())

@@ -1,0 +1,15 @@
+"""Every table of dispatch suggestion (catalogue, gazetteer, feedback, hotspots), for the registry.
+
+Importing it also installs the two listeners that must see every write, wherever it comes from: risk
+alerts on new orders (``routing.risk``) and labelled examples + dispute counts on reassignments
+(``routing.suggest.feedback``).
+"""
+
+from routing.catalogue import models as _catalogue  # noqa: F401
+from routing.hotspots import models as _hotspots  # noqa: F401
+from routing.risk import install_alerts  # noqa: E402
+from routing.suggest import models as _suggest  # noqa: F401
+from routing.suggest.feedback import install_reassign_listener  # noqa: E402
+
+install_alerts()
+install_reassign_listener()

@@ -1,0 +1,129 @@
+"""Learning from agents: overrides of a suggestion and upheld returns that led to a reassignment become
+labelled examples (``routing_feedback``); the classifier's trainer reads them with ``feedback_examples``.
+
+A reassignment (改派, which the lifecycle only allows after a return was upheld) is picked up from the
+order's history as it is written (``install_reassign_listener``): the new lead unit is the label, the
+catalogue rule that covered the order's category gets one more dispute, all in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from hotline.db import utcnow
+from hotline.org.models import Workstation
+from routing.catalogue.models import CatalogueRule
+from routing.catalogue.service import RuleSnapshot, match_rule
+from routing.orders.models import OrderHistory, WorkOrder
+from routing.orders.views_model import masked_fields
+from routing.suggest.models import RoutingFeedback
+
+FIELDS = ("category", "request_type", "urgency", "lead_unit")
+
+
+def order_text(order: WorkOrder) -> str:
+    """The example's text: what the classifier sees, masked for confidential callers."""
+    if order.confidential:
+        m = masked_fields(order)
+        return f"{m['subject']}\n{m['description']}"
+    return f"{order.subject}\n{order.description}"
+
+
+def record_override(
+    *, session: Session, order: WorkOrder, suggested: dict[str, str | None], chosen: dict[str, str],
+    actor_id: int | None,
+) -> list[RoutingFeedback]:
+    """One labelled example per field where the agent's choice differs from the suggestion."""
+    rows = []
+    for name, value in chosen.items():
+        if name not in FIELDS:
+            raise ValueError(f"未知的字段 {name!r}，可选: {', '.join(FIELDS)}")
+        if value and value != suggested.get(name):
+            row = RoutingFeedback(order_id=order.id, source="override", field=name, suggested=suggested.get(name),
+                                  chosen=value, text=order_text(order), region_code=order.region_code,
+                                  actor_id=actor_id, created_at=utcnow())
+            session.add(row)
+            rows.append(row)
+    session.flush()
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackExample:
+    text: str
+    label: str
+    field: str
+    source: str
+    suggested: str | None
+    created_at: datetime
+
+
+def feedback_examples(*, session: Session, field: str = "category", since: datetime | None = None) -> list[FeedbackExample]:
+    """Labelled examples for one field, oldest first; for ``field="category"`` the label is
+    ``level1/level2/level3``. Later feedback on the same order supersedes earlier."""
+    if field not in FIELDS:
+        raise ValueError(f"未知的字段 {field!r}，可选: {', '.join(FIELDS)}")
+    stmt = select(RoutingFeedback).where(RoutingFeedback.field == field).order_by(RoutingFeedback.id)
+    if since is not None:
+        stmt = stmt.where(RoutingFeedback.created_at >= since)
+    latest: dict[object, RoutingFeedback] = {}
+    for row in session.scalars(stmt):
+        latest[row.order_id if row.order_id is not None else f"row{row.id}"] = row
+    return [FeedbackExample(r.text, r.chosen, r.field, r.source, r.suggested, r.created_at)
+            for r in sorted(latest.values(), key=lambda r: r.id)]
+
+
+def _rules(conn: Any) -> list[RuleSnapshot]:
+    rows = conn.execute(select(CatalogueRule).where(CatalogueRule.active.is_(True))).mappings().all()
+    return [RuleSnapshot(r["id"], r["level1"], r["level2"], r["level3"], r["region_code"], tuple(r["keywords"] or ()),
+                         r["lead"], tuple(r["assist"] or ()), r["tier3_allowed"], r["functional"], r["reply_days"],
+                         r["version"]) for r in rows]
+
+
+def _on_history(_mapper: Any, conn: Any, entry: OrderHistory) -> None:
+    if entry.action != "reassign":
+        return
+    order = conn.execute(select(WorkOrder.__table__).where(WorkOrder.id == entry.order_id)).mappings().one_or_none()
+    if order is None:
+        return
+    new_lead = (entry.data or {}).get("lead_unit_id") or order["lead_unit_id"]
+    previous = conn.execute(
+        select(OrderHistory.data).where(OrderHistory.order_id == entry.order_id,
+                                        OrderHistory.action.in_(("dispatch", "reassign")), OrderHistory.id < entry.id)
+        .order_by(OrderHistory.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    old_lead = (previous or {}).get("lead_unit_id")
+    codes = dict(conn.execute(select(Workstation.id, Workstation.code)
+                              .where(Workstation.id.in_([x for x in (new_lead, old_lead) if x]))).all())
+    text = f"{order['subject']}\n{order['description']}"
+    if order["confidential"]:
+        from routing.orders.masking import mask_text
+
+        names = (order["caller_name"],)
+        text = f"{mask_text(order['subject'], names=names)}\n{mask_text(order['description'], names=names)}"
+    rule = match_rule(_rules(conn), category=(order["category_l1"], order["category_l2"], order["category_l3"]),
+                      region_code=order["region_code"], text=text) if order["category_l1"] else None
+    if new_lead in codes:
+        conn.execute(insert(RoutingFeedback).values(
+            order_id=order["id"], source="reassign", field="lead_unit", suggested=codes.get(old_lead),
+            chosen=codes[new_lead], text=text, region_code=order["region_code"],
+            rule_id=rule.rule.id if rule else None, actor_id=entry.actor_id, created_at=utcnow()))
+    if rule is not None:
+        conn.execute(update(CatalogueRule).where(CatalogueRule.id == rule.rule.id)
+                     .values(disputes=CatalogueRule.disputes + 1))
+
+
+_installed = False
+
+
+def install_reassign_listener() -> None:
+    global _installed
+    if not _installed:
+        sa_event.listen(OrderHistory, "after_insert", _on_history)
+        _installed = True

@@ -1,0 +1,279 @@
+"""The dispatch suggestion: classifier + catalogue + locality + duplicates + similar orders + direct
+answer + risk, composed for one order being typed.
+
+    out = suggest(session=session, data=SuggestIn(...), query_vector=vec,
+                  order_searcher=..., kb_searcher=..., predictors=Predictors.default())
+
+``query_vector`` is the text's embedding, computed once per edit and shared with search (never
+computed here when given). Order of precedence, each step saying where its answer came from:
+
+1. what the agent has already chosen is kept (``source="agent"``);
+2. category: the classifier when serving, else keywords + similar orders (``predict.py``);
+3. units: a catalogue rule for the category (and the incident's region) decides; where no rule
+   matches, the units of the most similar past orders are ranked; failing both, the locality's county;
+4. below ``needs_choice_below`` a field is not pre-filled: the console asks, showing the alternatives.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from kb.search import HybridSearcher, SearchHit
+from routing.catalogue.models import LOCAL
+from routing.catalogue.service import RuleMatch, keyword_matches, match_rule
+from routing.duplicates import DuplicateConfig, find_duplicates, order_id_of
+from routing.orders.enums import RequestType, Urgency
+from routing.orders.models import WorkOrder
+from routing.orders.views_model import masked_fields
+from routing.risk import detect_risk, model_flag
+from routing.suggest import direct_answer as da
+from routing.suggest import schemas as s
+from routing.suggest.directory import Directory, UnitInfo, get_directory
+from routing.suggest.predict import (
+    CATEGORY_SEP,
+    Prediction,
+    Predictor,
+    category_fallback,
+    category_key,
+    classifier_predictor,
+    request_type_fallback,
+    urgency_fallback,
+)
+
+
+@dataclass(slots=True)
+class Predictors:
+    category: Predictor | None = None
+    request_type: Predictor | None = None
+    urgency: Predictor | None = None
+
+    @classmethod
+    def default(cls) -> Predictors:
+        return cls(classifier_predictor("category"), classifier_predictor("request_type"),
+                   classifier_predictor("urgency"))
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestConfig:
+    needs_choice_below: float = 0.6
+    similar_k: int = 5
+    duplicates: DuplicateConfig = field(default_factory=DuplicateConfig)
+
+
+def _choices(pred: Prediction, label_of: Any) -> list[s.Choice]:
+    return [s.Choice(value=v, label=label_of(v), confidence=round(c, 4)) for v, c in pred.alternatives[:3] if v]
+
+
+def _field(pred: Prediction, label_of: Any, config: SuggestConfig, evidence: list[str] | None = None) -> s.FieldSuggestion:
+    needs = pred.label is None or pred.confidence < config.needs_choice_below
+    return s.FieldSuggestion(
+        value=None if needs else pred.label,
+        label=None if needs or pred.label is None else label_of(pred.label),
+        confidence=round(pred.confidence, 4),
+        calibrated=pred.calibrated,
+        needs_choice=needs,
+        alternatives=_choices(pred, label_of),
+        source=pred.source,
+        evidence=evidence or [f"关键词「{w}」" for w in pred.top_words[:5]],
+    )
+
+
+def _agent_field(value: str, label: str) -> s.FieldSuggestion:
+    return s.FieldSuggestion(value=value, label=label, confidence=1.0, calibrated=True, needs_choice=False,
+                             alternatives=[s.Choice(value=value, label=label, confidence=1.0)], source="agent",
+                             evidence=["话务员已选择"])
+
+
+def _unit(u: UnitInfo | None) -> s.Unit | None:
+    return None if u is None else s.Unit(id=u.id, code=u.code, name=u.name, tier=u.tier)
+
+
+def _split(key: str | None) -> tuple[str | None, str | None, str | None]:
+    parts = (key or "").split(CATEGORY_SEP) if key else []
+    parts += [None] * (3 - len(parts))  # type: ignore[list-item]
+    return parts[0] or None, parts[1] or None, parts[2] or None
+
+
+def _similar(session: Session, hits: list[SearchHit], directory: Directory) -> list[tuple[s.SimilarOrder, WorkOrder]]:
+    out = []
+    for hit in hits:
+        oid = order_id_of(hit.id)
+        order = session.get(WorkOrder, oid) if oid is not None else None
+        if order is None:
+            continue
+        subject = masked_fields(order)["subject"] if order.confidential else order.subject
+        unit = directory.by_id.get(order.lead_unit_id) if order.lead_unit_id else None
+        out.append((s.SimilarOrder(
+            order_id=order.id, number=order.number, subject=subject,
+            category=category_key(order.category_l1, order.category_l2, order.category_l3) or None,
+            unit=unit.name if unit else None, state=order.state, created_at=order.created_at,
+            score=round(float(hit.score), 4)), order))
+    return out
+
+
+def _units_from_rule(match: RuleMatch, directory: Directory, locality: s.Locality | None) -> s.UnitsSuggestion:
+    rule = match.rule
+    evidence = [match.reason()]
+    lead: UnitInfo | None
+    if rule.lead == LOCAL:
+        lead = directory.county_of_region.get(locality.region_code) if locality else None
+        evidence.append(f"主办为事发地属地政府：{lead.name}" if lead else "主办为事发地属地政府，但事发地址未能定位，请选择")
+    else:
+        lead = directory.by_code.get(rule.lead)
+    assist = [u for c in rule.assist if (u := directory.by_code.get(c)) is not None]
+    delegate = None
+    if rule.tier3_allowed and locality and lead:
+        station = directory.by_code.get(locality.workstation_code)
+        if station and directory.tier2_of(station).id == lead.id:
+            delegate = station
+            evidence.append(f"本类诉求可由三级工作站办理：{station.name}")
+    return s.UnitsSuggestion(lead=_unit(lead), assist=[a for u in assist if (a := _unit(u))], delegate=_unit(delegate),
+                             source="rule", rule_id=rule.id, rule_version=rule.version, reply_days=rule.reply_days,
+                             tier3_allowed=rule.tier3_allowed, evidence=evidence)
+
+
+def _units_from_neighbours(similar: list[tuple[s.SimilarOrder, WorkOrder]], directory: Directory,
+                           locality: s.Locality | None) -> s.UnitsSuggestion:
+    votes: Counter[int] = Counter()
+    for sim, order in similar:
+        if order.lead_unit_id in directory.by_id:
+            votes[order.lead_unit_id] += max(sim.score, 1e-3)
+    if votes:
+        ranked = [directory.by_id[uid] for uid, _ in votes.most_common()]
+        ev = ["无匹配的派单目录规则；相似历史工单的主办单位：" +
+              "、".join(f"{u.name}（{sum(1 for _, o in similar if o.lead_unit_id == u.id)} 件）" for u in ranked[:3])]
+        return s.UnitsSuggestion(lead=_unit(ranked[0]), assist=[], delegate=None, source="similar_orders",
+                                 rule_id=None, rule_version=None, reply_days=None, tier3_allowed=None, evidence=ev,
+                                 alternatives=[u for r in ranked[1:4] if (u := _unit(r))])
+    if locality:
+        county = directory.county_of_region.get(locality.region_code)
+        if county:
+            return s.UnitsSuggestion(lead=_unit(county), assist=[], delegate=None, source="locality", rule_id=None,
+                                     rule_version=None, reply_days=None, tier3_allowed=None,
+                                     evidence=[f"无匹配规则和相似工单；按属地：{locality.reason}"])
+    return s.UnitsSuggestion(lead=None, assist=[], delegate=None, source="none", rule_id=None, rule_version=None,
+                             reply_days=None, tier3_allowed=None, evidence=["无匹配规则、相似工单或属地，请选择承办单位"])
+
+
+def suggest(
+    *,
+    session: Session,
+    data: s.SuggestIn,
+    query_vector: Any | None = None,
+    order_searcher: HybridSearcher | None = None,
+    kb_searcher: HybridSearcher | None = None,
+    predictors: Predictors | None = None,
+    config: SuggestConfig | None = None,
+) -> s.SuggestOut:
+    config = config or SuggestConfig()
+    predictors = predictors if predictors is not None else Predictors()
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal t
+        now = time.perf_counter()
+        timings[name] = round((now - t) * 1000, 2)
+        t = now
+
+    text = data.text
+    directory = get_directory(session=session)
+    match = directory.locality.resolve(data.incident_address)
+    locality = None
+    if match:
+        unit = directory.by_code.get(match.workstation_code)
+        locality = s.Locality(workstation_code=match.workstation_code, workstation_name=unit.name if unit else None,
+                              region_code=match.region_code, region_name=directory.region_names.get(match.region_code),
+                              place=match.place.name, matched=match.matched, method=match.method,
+                              score=match.score, reason=match.reason())
+    region = data.region_code or (locality.region_code if locality else None)
+    risk = detect_risk(text)
+    lap("locality_risk")
+
+    similar: list[tuple[s.SimilarOrder, WorkOrder]] = []
+    if order_searcher is not None:
+        hits = order_searcher.search(text, query_vector=query_vector, k=config.similar_k + 1, snippets=False,
+                                     mode="hybrid" if query_vector is not None or order_searcher.embedder else "bm25")
+        similar = [(so, o) for so, o in _similar(session, hits, directory) if o.id != data.order_id][: config.similar_k]
+    lap("similar_orders")
+
+    # Category.
+    kw = keyword_matches(directory.rules, region_code=region, text=text)
+    if data.category_l1:
+        cat_key = category_key(data.category_l1, data.category_l2, data.category_l3)
+        category = _agent_field(cat_key, cat_key)
+        cat_words: list[str] = []
+    else:
+        pred = predictors.category.predict(text) if predictors.category else None
+        if pred is None or pred.label is None:
+            pred = category_fallback(keyword_matches=kw, neighbours=[(so.category or "", so.score) for so, _ in similar])
+        category = _field(pred, lambda v: v, config)
+        cat_words = pred.top_words
+    # Request type and urgency.
+    if data.request_type:
+        request_type = _agent_field(data.request_type.value, data.request_type.label)
+    else:
+        rp = predictors.request_type.predict(text) if predictors.request_type else request_type_fallback(text)
+        request_type = _field(rp, lambda v: RequestType(v).label if v in RequestType.__members__ else v, config)
+    high_risk = any(f.severity == "high" for f in risk)
+    if data.urgency:
+        urgency = _agent_field(data.urgency.value, data.urgency.label)
+    else:
+        up = predictors.urgency.predict(text) if predictors.urgency else urgency_fallback(text, high_risk=high_risk)
+        if high_risk and up.label != "urgent":
+            up = urgency_fallback(text, high_risk=True)
+        if (flag := model_flag(urgency_label=up.label, confidence=up.confidence)) and up.calibrated:
+            risk.append(flag)
+        urgency = _field(up, lambda v: Urgency(v).label if v in Urgency.__members__ else v, config)
+    lap("classify")
+
+    # Units: the rule for the (chosen or confidently predicted) category decides.
+    rule_match = None
+    cat_for_rule = category.value or (category.alternatives[0].value if category.alternatives else None)
+    if cat_for_rule:
+        rule_match = match_rule(directory.rules, category=_split(cat_for_rule), region_code=region, text=text)
+    if rule_match is None and not category.value and kw:
+        rule_match = kw[0]  # no category yet, but the caller's words name a catalogue rule
+    units = (_units_from_rule(rule_match, directory, locality) if rule_match
+             else _units_from_neighbours(similar, directory, locality))
+    lap("units")
+
+    dups = find_duplicates(session=session, phone=data.caller_phone, incident_address=data.incident_address,
+                           region_code=region, query_vector=query_vector, order_searcher=order_searcher,
+                           exclude_ids=[data.order_id] if data.order_id else [], config=config.duplicates)
+    lap("duplicates")
+
+    answer = None
+    is_enquiry = (request_type.value or (request_type.alternatives[0].value if request_type.alternatives else None)) \
+        == RequestType.enquiry.value
+    if kb_searcher is not None and is_enquiry:
+        mode = "hybrid" if (query_vector is not None or kb_searcher.embedder is not None) else "bm25"
+        threshold = da.threshold_for(kb_searcher.embedder.name if kb_searcher.embedder and mode != "bm25" else None,
+                                     mode)
+        if threshold is not None:
+            hits = kb_searcher.search(text, query_vector=query_vector, k=2, mode=mode)  # type: ignore[arg-type]
+            score = da.answer_score(hits)
+            if hits and score >= threshold:
+                answer = s.DirectAnswer(passage_id=hits[0].id, title=hits[0].document.title, snippet=hits[0].snippet,
+                                        score=round(score, 4), threshold=threshold)
+    lap("direct_answer")
+
+    # The words that weighed most: the model's own (or the fallback's keyword hits), then rule keywords.
+    top_words = list(dict.fromkeys([*cat_words, *(k for m in kw[:3] for k in m.keywords)]))[:8]
+    fields = (category, request_type, urgency)
+    return s.SuggestOut(
+        category=category, request_type=request_type, urgency=urgency, units=units, locality=locality,
+        duplicates=[s.Duplicate(order_id=d.order_id, number=d.number, subject=d.subject, state=d.state,
+                                incident_address=d.incident_address, created_at=d.created_at, kinds=d.kinds,
+                                reasons=d.reasons) for d in dups],
+        direct_answer=answer,
+        risk_flags=[s.RiskFlagOut(**f.as_dict()) for f in risk],
+        explanation=s.Explanation(similar_orders=[so for so, _ in similar], top_words=top_words),
+        needs_choice=any(f.needs_choice for f in fields) or units.lead is None,
+        timings_ms=timings,
+    )

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from hotline.db import make_sessionmaker
+from hotline.demo.load import city, load_org
+from kb.search import ORDER_INDEX, Document, EmbeddedBackend, HybridSearcher
+from routing.catalogue.service import load_demo_catalogue
+from routing.orders.models import WorkOrder
+from tests.seed import SeedOrg
+
+
+@pytest.fixture
+def demo(engine: Engine, seeded: SeedOrg) -> dict[str, int]:
+    """The demo city's organisation, gazetteer and dispatch catalogue on top of the test seed."""
+    data = city()
+    with make_sessionmaker(engine)() as session:
+        ids = load_org(session=session, data=data)
+        load_demo_catalogue(session=session, data=data)
+        session.commit()
+    return ids
+
+
+@pytest.fixture
+def order_searcher(tmp_path: Path) -> Iterator[HybridSearcher]:
+    """A real embedded order index (tantivy), keyword-only: fast, and what the suggestion sees when no
+    embedder is configured."""
+    backend = EmbeddedBackend(tmp_path / "order-index")
+    yield HybridSearcher(backend, None, index=ORDER_INDEX)
+    backend.close()
+
+
+def index_orders(searcher: HybridSearcher, engine: Engine, ids: list[int]) -> None:
+    """What the index sync does for orders: the (masked) text with region, category, unit, state."""
+    from routing.orders.views_model import masked_fields
+
+    docs = []
+    with make_sessionmaker(engine)() as session:
+        for oid in ids:
+            o = session.get(WorkOrder, oid)
+            assert o is not None
+            text = masked_fields(o) if o.confidential else {"subject": o.subject, "description": o.description}
+            docs.append(Document(id=str(o.id), title=text["subject"], text=text["description"],
+                                 region=o.region_code, category=o.category_l3, state=o.state,
+                                 unit=str(o.lead_unit_id) if o.lead_unit_id else None, created_at=o.created_at))
+    searcher.index_documents(docs)
+
+
+def set_lead(engine: Engine, order_id: int, unit_code: str, ids: dict[str, int], **fields: Any) -> None:
+    """Test arrangement: the order's final handling unit (and category), as the lifecycle leaves it."""
+    with make_sessionmaker(engine)() as session:
+        o = session.get(WorkOrder, order_id)
+        assert o is not None
+        o.lead_unit_id = ids[unit_code]
+        for k, v in fields.items():
+            setattr(o, k, v)
+        session.commit()
