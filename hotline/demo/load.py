@@ -71,6 +71,9 @@ def load_demo(factory: sessionmaker[Session]) -> None:
     with session_scope(factory) as session:
         ids = load_org(session=session, data=data)
         load_users(session=session, data=data, ids=ids)
+        from routing.catalogue.service import load_demo_catalogue
+
+        load_demo_catalogue(session=session, data=data)  # gazetteer and dispatch catalogue
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
