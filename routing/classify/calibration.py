@@ -1,0 +1,51 @@
+"""Temperature scaling of linear-model scores, and expected calibration error.
+
+One temperature ``T`` turns decision scores into probabilities ``softmax(scores / T)``; it is fitted
+on out-of-fold scores by minimising the negative log-likelihood. A single scalar cannot change the
+arg-max, so calibration never costs accuracy (``CalibratedClassifierCV`` per-class sigmoids can).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+
+ECE_BINS = 15
+
+
+def softmax(scores: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    z = np.asarray(scores, dtype=np.float64) / temperature
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def fit_temperature(scores: np.ndarray, y_index: np.ndarray) -> float:
+    """The temperature minimising NLL of ``y_index`` (column indices) under ``softmax(scores / T)``."""
+    scores = np.asarray(scores, dtype=np.float64)
+    rows = np.arange(len(y_index))
+
+    def nll(log_t: float) -> float:
+        p = softmax(scores, float(np.exp(log_t)))
+        return float(-np.mean(np.log(np.clip(p[rows, y_index], 1e-12, None))))
+
+    res = minimize_scalar(nll, bounds=(np.log(1e-3), np.log(1e2)), method="bounded")
+    return float(np.exp(res.x))
+
+
+def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, *, bins: int = ECE_BINS) -> float:
+    """Top-label ECE: the gap |accuracy − mean confidence| per equal-width bin, weighted by bin size."""
+    confidence = np.asarray(confidence, dtype=np.float64)
+    correct = np.asarray(correct, dtype=np.float64)
+    if confidence.shape != correct.shape:
+        raise ValueError(f"confidence shape {confidence.shape} != correct shape {correct.shape}")
+    if len(confidence) == 0:
+        raise ValueError("expected_calibration_error needs at least one prediction")
+    # Bin i holds confidences in (i/bins, (i+1)/bins]; a confidence of 0 goes to the first bin.
+    idx = np.clip(np.ceil(confidence * bins).astype(int) - 1, 0, bins - 1)
+    ece = 0.0
+    for b in range(bins):
+        mask = idx == b
+        if mask.any():
+            ece += mask.mean() * abs(correct[mask].mean() - confidence[mask].mean())
+    return float(ece)
