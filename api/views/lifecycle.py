@@ -169,15 +169,24 @@ def kpi_figures(
     to: Annotated[datetime, Query()],
     workstation_id: int | None = None,
     category_l1: Annotated[str | None, Query(max_length=64)] = None,
+    weight_satisfied: Annotated[float, Query(ge=0, le=1)] = 1.0,
+    weight_mostly_satisfied: Annotated[float, Query(ge=0, le=1)] = 1.0,
 ) -> dict[str, Any]:
+    weights = {"satisfied": weight_satisfied, "mostly_satisfied": weight_mostly_satisfied}
     figures = kpi.compute(
-        session=session, start=from_, end=to, workstation_id=workstation_id, category_l1=category_l1
+        session=session,
+        start=from_,
+        end=to,
+        workstation_id=workstation_id,
+        category_l1=category_l1,
+        weights=weights,
     )
     return {
         "from": from_,
         "to": to,
         "workstation_id": workstation_id,
         "category_l1": category_l1,
+        "weights": weights,
         "metrics": {k: v.summary() for k, v in figures.items()},
     }
 

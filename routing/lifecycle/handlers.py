@@ -69,8 +69,8 @@ def _resolve_directly(step: Step) -> None:
 @handles("decline", "withdraw")
 def _decline(step: Step) -> None:
     assert isinstance(step.body, s.WithReason)
+    # The units keep their assignment: a withdrawn order stays readable to whoever handled it.
     step.data["reason"] = step.body.reason
-    deactivate(step)
 
 
 @handles("consult")

@@ -12,7 +12,7 @@ from hotline.db import make_sessionmaker
 from hotline.org.models import DutyRosterEntry
 from routing.deadlines.calendar_data import calendar_file, read_calendar_file
 from routing.lifecycle.scheduled import announce_follow_ups, issue_cards
-from tests.lifecycle_api.helpers import act, create, events, history, version
+from tests.lifecycle_api.helpers import act, create, events, history, kpi, ratio, version
 
 CST = ZoneInfo("Asia/Shanghai")
 
@@ -160,6 +160,11 @@ def test_yellow_and_red_cards_once_each(client, as_user, seeded, engine, calenda
     # The card is a derived flag: the unit acting on what it saw gets no spurious conflict.
     assert version(as_user("staff_a"), oid) == seen
     act(as_user("staff_a"), oid, "reply", version=seen, comment="已处理")
+    act(as_user("dispatcher"), oid, "approve")
+    m = kpi(as_user("supervisor"), _at(2026, 9, 1, 0, 0), _at(2026, 10, 1, 0, 0))
+    assert m["overdue_count"]["value"] == 1  # replied a day after the deadline
+    assert ratio(m, "on_time_completion_rate") == (0, 1)
+    assert ratio(m, "on_time_sign_rate") == (1, 1)
 
 
 def test_follow_up_due_list_announced_once(as_user, seeded, engine) -> None:  # type: ignore[no-untyped-def]

@@ -76,6 +76,8 @@ def test_dissatisfied_unreasonable_closed_with_exclusion(as_user, seeded, engine
     m = kpi(as_user("supervisor"), start, utcnow() + timedelta(minutes=1))
     # The excluded dissatisfied verdict is left out of the assessment; the other counts.
     assert ratio(m, "satisfaction_rate") == (1, 1)
+    m = kpi(as_user("supervisor"), start, utcnow() + timedelta(minutes=1), weight_mostly_satisfied=0.5)
+    assert ratio(m, "satisfaction_rate") == (0.5, 1)  # the one valid verdict was "mostly satisfied"
     m = kpi(as_user("supervisor"), start, utcnow() + timedelta(minutes=1), category_l1="不存在的类别")
     assert ratio(m, "satisfaction_rate") == (0, 0) and m["satisfaction_rate"]["value"] is None
 

@@ -38,7 +38,16 @@ def test_send_back_with_standard_reason_gives_new_deadline(as_user, seeded, engi
     assert [o["id"] for o in staff.get("/api/queues/sent_back").json()["items"]] == [oid]
     ev = events(engine, "order.transition", oid)[-1]
     assert ev.payload["data"]["reason"] == "答非所问" and seeded.county_a in ev.workstation_ids
-    act(staff, oid, "reply", comment="已于周三完成维修")
+    up = staff.post(
+        f"/api/orders/{oid}/attachments",
+        files={"file": ("现场照片.pdf", b"%PDF-1.4 test", "application/pdf")},
+    )
+    assert up.status_code == 201, up.text
+    att = up.json()["id"]
+    act(staff, oid, "reply", expect=422, comment="已完成维修", attachment_ids=[att + 1000])
+    act(staff, oid, "reply", comment="已于周三完成维修", attachment_ids=[att])
+    assert history(dispatcher, oid)[-1]["data"]["attachment_ids"] == [att]
+    assert events(engine, "order.transition", oid)[-1].payload["attachment_ids"] == [att]
     act(dispatcher, oid, "approve")
     assert staff.get("/api/queues/sent_back").json()["total"] == 0
 
