@@ -33,10 +33,11 @@ DATA = ROOT.parent / "shared" / "data" / "kb-govqa"
 
 
 def load(limit: int | None) -> tuple[list[Document], list[tuple[str, str, str]]]:
-    corpus = [json.loads(line) for line in (DATA / "corpus.jsonl").open(encoding="utf-8")]
+    corpus = [json.loads(line) for line in (DATA / "corpus.jsonl").read_text(encoding="utf-8").splitlines()]
     docs = [Document(id=d["_id"], text=d["text"], title=d.get("title") or "", department=d.get("department"))
             for d in corpus]
-    queries = {q["_id"]: q["text"] for q in map(json.loads, (DATA / "queries-dev.jsonl").open(encoding="utf-8"))}
+    queries = {q["_id"]: q["text"]
+               for q in map(json.loads, (DATA / "queries-dev.jsonl").read_text(encoding="utf-8").splitlines())}
     qrels = {}
     for line in (DATA / "qrels" / "dev.tsv").read_text(encoding="utf-8").splitlines()[1:]:
         qid, did, score = line.split("\t")

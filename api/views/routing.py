@@ -31,25 +31,17 @@ def _searchers(app: FastAPI) -> tuple[Any, Any]:
 
 
 def _query_vector(app: FastAPI, text: str) -> Any:
-    """The text's embedding from the shared text→vector cache that search fills, computed there if
-    missing, so search and suggestion embed each edit once."""
+    """The text's embedding from the shared text→vector LRU that live search fills (``indexer.runtime``),
+    so search and suggestion embed each edit once; None when no embedder is configured."""
     cache = getattr(app.state, "query_vectors", None)
-    if cache is None:
-        return None
-    for name in ("get_or_embed", "get", "__call__"):
-        fn = getattr(cache, name, None)
-        if fn is not None:
-            try:
-                return fn(text)
-            except (KeyError, TypeError):
-                return None
-    return None
+    return cache.get(text) if cache is not None else None
 
 
 def run_suggest(app: FastAPI, data: s.SuggestIn, session: Session) -> s.SuggestOut:
     order_searcher, kb_searcher = _searchers(app)
     return suggest(session=session, data=data, query_vector=_query_vector(app, data.text),
-                   order_searcher=order_searcher, kb_searcher=kb_searcher, predictors=Predictors.default())
+                   order_searcher=order_searcher, kb_searcher=kb_searcher,
+                   predictors=Predictors.default(models=app.state.settings.data_dir / "models"))
 
 
 def _suggest_in_own_session(app: FastAPI, data: s.SuggestIn) -> s.SuggestOut:

@@ -12,14 +12,12 @@ console does not present their scores as probabilities:
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from routing.catalogue.service import RuleMatch
-
-log = logging.getLogger("hotline.suggest")
 
 
 @dataclass(slots=True)
@@ -36,42 +34,52 @@ class Predictor(Protocol):
     def predict(self, text: str) -> Prediction: ...
 
 
-# Request type from the caller's own words; checked in this order (a 举报 often also complains).
-REQUEST_TYPE_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("praise", ("表扬", "感谢", "点赞", "锦旗", "致谢")),
-    ("tip_off", ("举报", "违法", "非法", "偷排", "违规经营", "无证经营", "违建", "私搭乱建")),
-    ("suggestion", ("建议", "希望增设", "能否增设", "提议", "呼吁")),
-    ("complaint", ("投诉", "扰民", "不作为", "乱收费", "态度恶劣", "噪音", "拖欠", "欠薪", "太差")),
-    ("help_request", ("求助", "帮忙", "救助", "困难", "没水", "停水", "停电", "漏水", "堵了", "坏了")),
-    ("enquiry", ("咨询", "请问", "怎么办理", "如何办理", "需要什么材料", "在哪里办", "能不能", "是否", "怎么")),
-)
-URGENT_CUES = ("紧急", "马上", "立即", "危险", "漏气", "泄漏", "着火", "起火", "爆管", "塌", "触电", "被困",
-               "停水", "停电", "没水", "没电", "冒水", "淹")
+def _decision(decision: Any, *, confidence: float, calibrated: bool = False) -> Prediction:
+    """A documented rule decision of ``routing.classify.rules`` as a prediction; its reasons are the
+    evidence. A default (no rule fired, no model) is a guess the console should ask about."""
+    if decision.source == "default":
+        confidence = min(confidence, 0.4)
+    return Prediction(decision.value, confidence, [(decision.value, confidence)], list(decision.reasons),
+                      calibrated, decision.source)
 
 
-def rule_predict(text: str, cues: Sequence[tuple[str, Sequence[str]]], *, default: str) -> Prediction:
-    hits = [(label, [w for w in words if w in text]) for label, words in cues]
-    hits = [(label, words) for label, words in hits if words]
-    if not hits:
-        return Prediction(default, 0.4, [(default, 0.4)], [], False, "keywords")
-    label, words = hits[0]
-    # Several types cued at once: less sure.
-    conf = 0.8 if len(hits) == 1 else 0.6
-    alts = [(lab, conf if i == 0 else round((1 - conf) / max(1, len(hits) - 1), 3)) for i, (lab, _) in enumerate(hits)]
-    return Prediction(label, conf, alts, words, False, "keywords")
+class RequestTypePredictor:
+    """The six request types: the learned three-way label (咨询 / 投诉求助 / 建言) when a request-type
+    model serves, mapped and refined by the documented rules (举报, 表扬, the 投诉/求助 split); rules
+    alone otherwise."""
+
+    def __init__(self, model: Predictor | None) -> None:
+        self.model = model
+
+    def predict(self, text: str) -> Prediction:
+        from routing.classify import rules
+
+        learned = self.model.predict(text) if self.model else None
+        decision = rules.request_type(text, learned=learned.label if learned else None)
+        if learned is not None and decision.source.startswith("model"):
+            return Prediction(decision.value, learned.confidence, [(decision.value, learned.confidence)],
+                              [*learned.top_words, *decision.reasons], True, decision.source)
+        return _decision(decision, confidence=0.8)
+
+
+class UrgencyPredictor:
+    """Urgency from the documented rules (not learned: the shared data has no urgency labels)."""
+
+    def predict(self, text: str) -> Prediction:
+        from routing.classify import rules
+
+        decision = rules.urgency(text)
+        return _decision(decision, confidence=0.8 if decision.value == "urgent" else 0.7)
 
 
 def request_type_fallback(text: str) -> Prediction:
-    return rule_predict(text, REQUEST_TYPE_CUES, default="enquiry")
+    return RequestTypePredictor(None).predict(text)
 
 
 def urgency_fallback(text: str, *, high_risk: bool) -> Prediction:
-    words = [w for w in URGENT_CUES if w in text]
     if high_risk:
-        return Prediction("urgent", 0.9, [("urgent", 0.9), ("normal", 0.1)], words, False, "keywords")
-    if words:
-        return Prediction("urgent", 0.7, [("urgent", 0.7), ("normal", 0.3)], words, False, "keywords")
-    return Prediction("normal", 0.8, [("normal", 0.8), ("urgent", 0.2)], [], False, "keywords")
+        return Prediction("urgent", 0.9, [("urgent", 0.9), ("normal", 0.1)], ["风险提示"], False, "rule")
+    return UrgencyPredictor().predict(text)
 
 
 CATEGORY_SEP = "/"
@@ -104,21 +112,18 @@ def category_fallback(
     return Prediction(ranked[0][0], ranked[0][1], ranked[:5], words, False, source)
 
 
-def classifier_predictor(task: str) -> Predictor | None:
-    """The trained classifier for ``task`` when one is serving, adapted to ``Prediction``; else None."""
-    try:
-        from routing.classify import predict as classify_predict  # type: ignore[attr-defined]
-    except Exception:  # not built yet, or no model: the fallbacks answer
+def classifier_predictor(task: str, *, root: Path | None = None) -> Predictor | None:
+    """The trained classifier for ``task`` when a model of it is serving (in the model store at ``root``,
+    default ``<data_dir>/models``), as a ``Predictor``; else None."""
+    from routing.classify import classify, has_serving_model
+
+    if not has_serving_model(task, root=root):
         return None
 
-    class _Adapter:
+    class _Served:
         def predict(self, text: str) -> Prediction:
-            p: Any = classify_predict(text, task=task)
-            alts = [(a.label, float(a.confidence)) if hasattr(a, "label") else (str(a[0]), float(a[1]))
-                    for a in getattr(p, "alternatives", [])]
-            words = [w if isinstance(w, str) else str(getattr(w, "word", w[0] if isinstance(w, tuple) else w))
-                     for w in getattr(p, "top_words", [])]
-            return Prediction(p.label, float(p.confidence), alts or [(p.label, float(p.confidence))], words,
-                              True, "model")
+            p = classify(text, task=task, root=root)
+            return Prediction(p.label, float(p.confidence), [(a.label, float(a.confidence)) for a in p.alternatives],
+                              [w.word for w in p.top_words], True, "model")
 
-    return _Adapter()
+    return _Served()

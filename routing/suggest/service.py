@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -38,6 +39,8 @@ from routing.suggest.predict import (
     CATEGORY_SEP,
     Prediction,
     Predictor,
+    RequestTypePredictor,
+    UrgencyPredictor,
     category_fallback,
     category_key,
     classifier_predictor,
@@ -53,9 +56,10 @@ class Predictors:
     urgency: Predictor | None = None
 
     @classmethod
-    def default(cls) -> Predictors:
-        return cls(classifier_predictor("category"), classifier_predictor("request_type"),
-                   classifier_predictor("urgency"))
+    def default(cls, *, models: Path | None = None) -> Predictors:
+        """The serving classifier models (store at ``models``) where they exist, documented rules for the rest."""
+        return cls(classifier_predictor("category", root=models),
+                   RequestTypePredictor(classifier_predictor("request_type", root=models)), UrgencyPredictor())
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +83,8 @@ def _field(pred: Prediction, label_of: Any, config: SuggestConfig, evidence: lis
         needs_choice=needs,
         alternatives=_choices(pred, label_of),
         source=pred.source,
-        evidence=evidence or [f"关键词「{w}」" for w in pred.top_words[:5]],
+        evidence=evidence or ([f"关键词「{w}」" for w in pred.top_words[:5]]
+                              if pred.source in ("model", "keywords", "similar_orders") else pred.top_words[:5]),
     )
 
 
@@ -210,9 +215,20 @@ def suggest(
         cat_words: list[str] = []
     else:
         pred = predictors.category.predict(text) if predictors.category else None
+        cat_evidence = None
         if pred is None or pred.label is None:
             pred = category_fallback(keyword_matches=kw, neighbours=[(so.category or "", so.score) for so, _ in similar])
-        category = _field(pred, lambda v: v, config)
+        elif _split(pred.label)[2] is None:
+            # The model knows the upper levels (what the training data labels); a catalogue rule under
+            # that branch whose keywords occur names the rest.
+            under = [m for m in kw if category_key(*m.rule.category).startswith(pred.label + CATEGORY_SEP)]
+            if under:
+                pred.label = category_key(*under[0].rule.category)
+                pred.alternatives = [(pred.label, pred.confidence), *pred.alternatives[1:]]
+                pred.source = "model+rule"
+                cat_evidence = [f"模型判断「{category_key(*under[0].rule.category[:1])}」（置信度 "
+                                f"{pred.confidence:.2f}）", under[0].reason()]
+        category = _field(pred, lambda v: v, config, cat_evidence)
         cat_words = pred.top_words
     # Request type and urgency.
     if data.request_type:

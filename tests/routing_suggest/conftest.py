@@ -8,11 +8,20 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from hotline.db import make_sessionmaker
+from hotline.settings import Settings
 from hotline.demo.load import city, load_org
 from kb.search import ORDER_INDEX, Document, EmbeddedBackend, HybridSearcher
 from routing.catalogue.service import load_demo_catalogue
 from routing.orders.models import WorkOrder
 from tests.seed import SeedOrg
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Keyword-only search in the app: these tests bring their own order index, and the index sync's
+    background embedding of every order they create would only slow them down. (The semantic duplicate
+    and direct-answer tests use real embedders explicitly.)"""
+    return settings.model_copy(update={"embedder": "none"})
 
 
 @pytest.fixture

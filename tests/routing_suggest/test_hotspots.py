@@ -1,0 +1,113 @@
+"""Hotspots: no alert on real message history; an alert on a burst of paraphrased messages."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from hotline.db import make_sessionmaker, utcnow
+from hotline.events.models import Event
+from routing.hotspots.detector import Item, find_bursts
+from routing.hotspots.service import detect_hotspots
+from routing.orders.models import WorkOrder
+from tests.conftest import SHARED_DATA
+from tests.foundation.helpers import order_body
+from tests.routing_suggest.texts import BACKGROUND, WATER_BURST
+
+HISTORY = SHARED_DATA / "ticket-history" / "messages-with-replies.jsonl"
+WATER = {"category_l1": "城乡建设", "category_l2": "供水供气供暖", "category_l3": "停水"}
+
+
+def _parse(value: str) -> datetime:
+    value = value.strip().replace("/", "-")
+    date_part, _, time_part = value.partition(" ")
+    y, m, d = (int(x) for x in date_part.split("-"))
+    hh, mm, ss = (int(x) for x in (time_part or "0:0:0").split(":"))
+    return datetime(y, m, d, hh, mm, ss)
+
+
+def test_no_hotspot_in_the_real_message_history() -> None:
+    if not HISTORY.exists():
+        pytest.skip(f"shared data absent: {HISTORY} (the real message history this test reads)")
+    rows = [json.loads(line) for line in HISTORY.read_text(encoding="utf-8").splitlines() if line.strip()]
+    # Worst case for false alarms: every message put in one area, at its real time.
+    items = [Item(r["id"], "city", f"{r['subject']}\n{r['body']}", _parse(r["created_at"])) for r in rows]
+    assert len(items) > 2000
+    assert find_bursts(items) == []
+
+
+def test_paraphrased_burst_is_found_among_unrelated_orders() -> None:
+    t0 = datetime(2026, 5, 1, 7)
+    category = "城乡建设/供水供气供暖/停水"
+    burst = [Item(i, "Q0101-J01-S03", text, t0 + timedelta(minutes=50 * i), phone, category)
+             for i, (_, text, phone) in enumerate(WATER_BURST)]
+    background = [Item(100 + i, "Q0101-J01-S03", text, t0 + timedelta(minutes=40 * i), phone, None)
+                  for i, (_, text, phone) in enumerate(BACKGROUND)]
+    [found] = find_bursts(burst + background)
+    assert sorted(m.id for m in found.members) == list(range(len(WATER_BURST)))
+    assert "停水" in found.terms
+    # The same messages spread over two weeks are no burst.
+    slow = [Item(i, "Q0101-J01-S03", text, t0 + timedelta(days=3 * i), phone, category)
+            for i, (_, text, phone) in enumerate(WATER_BURST)]
+    assert find_bursts(slow + background) == []
+    # One caller ringing six times is a repeat request, not a hotspot.
+    same_caller = [Item(i, "Q0101-J01-S03", text, t0 + timedelta(minutes=50 * i), "13800000001", category)
+                   for i, (_, text, _) in enumerate(WATER_BURST)]
+    assert find_bursts(same_caller + background) == []
+
+
+def test_burst_of_orders_alerts_supervisors_once_and_lists_by_day(as_user, demo, engine: Engine) -> None:
+    api = as_user("agent")
+    ids = []
+    for address, text, phone in WATER_BURST:
+        res = api.post("/api/orders", json=order_body(
+            caller_phone=phone, incident_address=address, region_code=None, subject=text[:15], description=text,
+            request_type="help_request", **WATER))
+        assert res.status_code == 201, res.text
+        ids.append(res.json()["id"])
+    for address, text, phone in BACKGROUND:
+        api.post("/api/orders", json=order_body(caller_phone=phone, incident_address=address, region_code=None,
+                                                subject=text[:15], description=text, category_l1=None,
+                                                category_l2=None))
+    factory = make_sessionmaker(engine)
+    with factory() as session:
+        [(hotspot, new)] = detect_hotspots(session=session)
+        session.commit()
+        assert new and sorted(hotspot.member_ids) == sorted(ids) and hotspot.area == "Q0101-J01-S03"
+    with factory() as session:
+        assert [new for _, new in detect_hotspots(session=session)] == [False]  # known: no second alert
+        session.commit()
+        [alert] = session.scalars(select(Event).where(Event.type == "alert.hotspot")).all()
+    assert alert.audience == ["supervisor"]
+    assert sorted(m["order_id"] for m in alert.payload["members"]) == sorted(ids)
+    assert "金桂" in alert.payload["area_name"] and "相似诉求" in alert.payload["why"]
+
+    listing = as_user("supervisor").get(f"/api/hotspots?date={utcnow().date().isoformat()}").json()
+    [entry] = listing["hotspots"]
+    assert entry["size"] == len(ids) and entry["category"] == "城乡建设/供水供气供暖/停水"
+    assert listing["by_region_category"] == [{"region_code": "0101", "region_name": "云城区",
+                                              "category": "城乡建设/供水供气供暖/停水", "hotspots": 1,
+                                              "orders": len(ids)}]
+    yesterday = (utcnow().date() - timedelta(days=1)).isoformat()
+    assert as_user("supervisor").get(f"/api/hotspots?date={yesterday}").json()["hotspots"] == []
+    assert as_user("supervisor").get("/api/hotspots?date=not-a-date").status_code == 422
+
+
+def test_orders_older_than_the_window_make_no_hotspot(as_user, demo, engine: Engine) -> None:
+    api = as_user("agent")
+    ids = [api.post("/api/orders", json=order_body(caller_phone=phone, incident_address=address, region_code=None,
+                                                   subject=text[:15], description=text, **WATER)).json()["id"]
+           for address, text, phone in WATER_BURST]
+    factory = make_sessionmaker(engine)
+    with factory() as session:
+        for oid in ids:
+            o = session.get(WorkOrder, oid)
+            assert o is not None
+            o.created_at = utcnow() - timedelta(days=5)
+        session.commit()
+    with factory() as session:
+        assert detect_hotspots(session=session) == []
