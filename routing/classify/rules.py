@@ -54,7 +54,7 @@ def _r(name: str, label: str, pattern: str, reason: str) -> Rule:
 # A complaint about the service itself is not praise, whatever thanks it contains.
 _NOT_PRAISE = re.compile(r"投诉|不满|不作为|没人管|无人管|态度(差|恶劣)|推诿|敷衍")
 # "被举报"/"举报人" describe someone else's tip-off, e.g. a citizen complaining about being reported.
-_NOT_TIP_OFF = re.compile(r"被(人)?举报|举报人(信息|身份)?(泄露|被)")
+_NOT_TIP_OFF = re.compile(r"被.{0,6}举报|举报人(信息|身份)?(泄露|被)")
 
 TIP_OFF_RULES = (
     _r("explicit_tip_off", "tip_off", r"实名举报|举报", "来电人明确表示举报"),
