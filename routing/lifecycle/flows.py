@@ -97,13 +97,28 @@ def choose_actor(candidates: list[Actor], action: str) -> Actor | None:
     return candidates[0] if candidates else None
 
 
+def dispatch_data(*, session: Session, order_id: int) -> dict[str, Any]:
+    """The ``data`` of the order's latest dispatch or reassignment (units, catalogue entry, deadlines)."""
+    data = session.scalars(
+        select(OrderHistory.data)
+        .where(OrderHistory.order_id == order_id, OrderHistory.action.in_(("dispatch", "reassign")))
+        .order_by(OrderHistory.id.desc())
+    ).first()
+    return dict(data or {})
+
+
 def order_facts(*, session: Session, order: WorkOrder, now: datetime) -> OrderFacts:
     lead = session.get(Workstation, order.lead_unit_id) if order.lead_unit_id else None
+    # Functional-department work stays with the department: flagged on the unit or on the
+    # catalogue entry the order was dispatched under.
+    functional = (lead is not None and lead.functional) or bool(
+        dispatch_data(session=session, order_id=order.id).get("catalogue_functional")
+    )
     return OrderFacts(
         follow_up_due=not order.anonymous,
         follow_up_attempts=order.follow_up_attempts,
         reopen_count=order.reopen_count,
-        tier3_allowed=not (lead is not None and lead.functional),
+        tier3_allowed=not functional,
         return_deadline=order.return_by,
         now=now,
     )

@@ -10,7 +10,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from hotline.org.models import DutyRosterEntry, Workstation
+from routing.catalogue.service import RuleSnapshot, match_rule, snapshot_rules
 from routing.deadlines.policy import (
+    DeadlineOverride,
     compute_deadlines,
     send_back_deadline,
 )
@@ -83,6 +85,20 @@ def _consult(step: Step) -> None:
     step.data["unit_ids"] = list(dict.fromkeys(step.body.unit_ids))
 
 
+def catalogue_entry(step: Step) -> RuleSnapshot | None:
+    """The dispatch-catalogue entry for the order's category (the same match dispatch suggestion uses)."""
+    o = step.order
+    if not o.category_l1:
+        return None
+    match = match_rule(
+        snapshot_rules(session=step.session),
+        category=(o.category_l1, o.category_l2, o.category_l3),
+        region_code=o.region_code,
+        text=f"{o.subject}\n{o.description}",
+    )
+    return None if match is None else match.rule
+
+
 @handles("dispatch", "reassign")
 def _dispatch(step: Step) -> None:
     assert isinstance(step.body, s.DispatchIn)
@@ -99,8 +115,17 @@ def _dispatch(step: Step) -> None:
     _assign(step, lead.id, "lead")
     for uid in assisting:
         _assign(step, uid, "assist")
+    entry = catalogue_entry(step)
+    override = None
+    if entry is not None and entry.reply_days is not None:
+        override = DeadlineOverride(reply_working_days=entry.reply_days)
     d = compute_deadlines(
-        step.now, order.request_type, order.urgency, calendar=step.calendar, policy=step.policy
+        step.now,
+        order.request_type,
+        order.urgency,
+        calendar=step.calendar,
+        policy=step.policy,
+        override=override,
     )
     order.lead_unit_id = lead.id
     order.dispatched_at = step.now
@@ -117,6 +142,14 @@ def _dispatch(step: Step) -> None:
         out_of_hours=d.out_of_hours,
         cycle=order.reopen_count,
     )
+    if entry is not None:
+        # Kept on the step: the tier-3 guard and a reopening read the entry in force at dispatch.
+        step.data.update(
+            catalogue_rule_id=entry.id,
+            catalogue_rule_version=entry.version,
+            catalogue_functional=entry.functional,
+            reply_days_override=entry.reply_days,
+        )
     if step.action == "reassign":
         step.data["return_upheld"] = True  # the centre agreed with the unit: the dispatch was wrong
     if d.out_of_hours:

@@ -7,9 +7,15 @@ from typing import Any
 from sqlalchemy import func, select
 
 from hotline.audit import service as audit
-from routing.deadlines.policy import ExtensionNotAllowed, check_extension, extend_deadline, reopen_deadline
+from routing.deadlines.policy import (
+    DeadlineOverride,
+    ExtensionNotAllowed,
+    check_extension,
+    extend_deadline,
+    reopen_deadline,
+)
 from routing.lifecycle import schemas as s
-from routing.lifecycle.flows import Step
+from routing.lifecycle.flows import Step, dispatch_data
 from routing.lifecycle.handlers import deactivate, handles, iso
 from routing.lifecycle.models import ExtensionRequest, FollowUp, Supervision, UnitOpinion
 from routing.lifecycle.transitions import RuleViolation
@@ -56,7 +62,11 @@ def _reopen(step: Step) -> None:
     order = step.order
     order.reopen_count += 1
     order.follow_up_attempts = 0
-    order.reply_by = reopen_deadline(step.now, order.request_type, calendar=step.calendar, policy=step.policy)
+    days = dispatch_data(session=step.session, order_id=order.id).get("reply_days_override")
+    override = DeadlineOverride(reply_working_days=days) if days else None
+    order.reply_by = reopen_deadline(
+        step.now, order.request_type, calendar=step.calendar, policy=step.policy, override=override
+    )
     order.card = None
     step.data.update(
         verdict="reasonable",

@@ -3,11 +3,13 @@ centre review → follow-up → close → archive, and a directly resolved call 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from hotline.db import make_sessionmaker, utcnow
+from routing.catalogue.models import CatalogueRule
+from routing.deadlines.calendar import WorkCalendar
 from routing.lifecycle.models import FollowUp
 from routing.orders.models import OrderAssignment
 from tests.lifecycle_api.helpers import (
@@ -153,3 +155,23 @@ def test_direct_resolution_rated_once(as_user, engine) -> None:  # type: ignore[
     m = kpi(as_user("supervisor"), start, utcnow() + timedelta(minutes=1))
     assert ratio(m, "direct_resolution_rate") == (1, 1)
     assert ratio(m, "satisfaction_rate") == (1, 1)
+
+
+def test_catalogue_entry_for_functional_department_blocks_tier3(as_user, seeded, engine) -> None:  # type: ignore[no-untyped-def]
+    with make_sessionmaker(engine)() as s:
+        rule = CatalogueRule(
+            level1="城乡建设", level2="市政设施", level3="路灯", lead="LOCAL", functional=True, reply_days=2
+        )
+        s.add(rule)
+        s.commit()
+        rule_id = rule.id
+    oid = create(as_user("agent"), category_l3="路灯")
+    out = act(as_user("dispatcher"), oid, "dispatch", lead_unit_id=seeded.county_a)
+    dispatch = history(as_user("dispatcher"), oid)[-1]
+    assert dispatch["data"]["catalogue_rule_id"] == rule_id
+    # The entry's own reply deadline overrides the complaint default of 5 working days.
+    expected = WorkCalendar().add_working_days(datetime.fromisoformat(dispatch["at"]), 2)
+    assert datetime.fromisoformat(out["deadlines"]["reply_by"]) == expected
+    act(as_user("staff_a"), oid, "sign")
+    res = act(as_user("staff_a"), oid, "delegate", expect=422, delegate_to=seeded.street_a1)
+    assert res["error"] == "tier3_not_allowed"
