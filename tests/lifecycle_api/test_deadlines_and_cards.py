@@ -179,3 +179,19 @@ def test_follow_up_due_list_announced_once(as_user, seeded, engine) -> None:  # 
             assert announce_follow_ups(session=s) == expected
             s.commit()
     assert [e.payload["order_id"] for e in events(engine, "follow_up.due")] == [oid]
+
+
+def test_admin_sets_working_hours_and_days(as_user) -> None:  # type: ignore[no-untyped-def]
+    admin = as_user("admin")
+    hours = [["08:30", "12:00"], ["14:00", "18:00"]]
+    res = admin.put(
+        "/api/calendar/days",
+        json={"working_hours": hours, "days": [{"day": "2026-12-31", "kind": "holiday", "name": "测试假日"}]},
+    )
+    assert res.status_code == 200, res.text
+    assert res.json()["working_hours"] == hours
+    assert res.json()["days"] == [{"day": "2026-12-31", "kind": "holiday", "name": "测试假日"}]
+    bad = admin.put("/api/calendar/days", json={"working_hours": [["09:00", "12:00"], ["11:00", "17:00"]]})
+    assert bad.status_code == 422 and "overlap" in bad.text
+    res = admin.put("/api/calendar/days", json={"days": [{"day": "2026-12-31", "kind": "normal"}]})
+    assert res.json()["days"] == [] and res.json()["working_hours"] == hours

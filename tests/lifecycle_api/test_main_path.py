@@ -91,6 +91,13 @@ def test_dispatch_to_archive_through_tier3(as_user, seeded, engine) -> None:  # 
     assert ratio(m, "satisfaction_rate") == (1, 1)
     assert ratio(m, "direct_resolution_rate") == (0, 1)
     assert m["overdue_count"]["value"] == 0
+    other = kpi(as_user("supervisor"), start, utcnow() + timedelta(days=30), workstation_id=seeded.county_b)
+    assert ratio(other, "on_time_completion_rate") == (0, 0) and ratio(other, "on_time_sign_rate") == (0, 0)
+    street = kpi(as_user("supervisor"), start, utcnow() + timedelta(days=30), workstation_id=seeded.street_a1)
+    assert ratio(street, "on_time_sign_rate") == (0, 0)  # led by the county, not by its street
+    assert (
+        as_user("observer").post(f"/api/orders/{oid}/actions/archive", json={"version": 1}).status_code == 403
+    )
     drill = (
         as_user("supervisor")
         .get(
