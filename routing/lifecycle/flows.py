@@ -30,6 +30,7 @@ from routing.lifecycle.rules import LifecycleRules, OrderFacts
 from routing.lifecycle.schemas import ActionBase
 from routing.lifecycle.states import OrderState
 from routing.lifecycle.transitions import TRANSITIONS, Actor, ActorNotAllowed, allowed_actions, apply
+from routing.orders.masking import mask_text
 from routing.orders.models import Attachment, OrderAssignment, OrderHistory, WorkOrder
 from routing.orders.service import InvalidReference, StaleVersion, get_visible, order_audience, order_units
 
@@ -220,11 +221,22 @@ def act(
     emit(
         session,
         EVENT_TYPE,
-        {**record.event_payload(), "number": order.number, "version": order.version},
+        {
+            **record.event_payload(),
+            "comment": event_text(order, body.comment),
+            "number": order.number,
+            "version": order.version,
+        },
         audience=order_audience(order),
         workstation_ids=units,
     )
     return order
+
+
+def event_text(order: WorkOrder, text: str | None) -> str | None:
+    """Events are stored once and fanned out widely: free text of a confidential order is masked
+    there (phone and ID numbers, the caller's name); the history keeps it for authorised readers."""
+    return mask_text(text, names=(order.caller_name,)) if order.confidential else text
 
 
 def allowed_for(*, session: Session, principal: Principal, order: WorkOrder) -> list[tuple[str, str, str]]:
@@ -275,7 +287,7 @@ def record_side_step(
             "state": order.state,
             "user_id": principal.id,
             "at": now.isoformat(),
-            "comment": comment,
+            "comment": event_text(order, comment),
             "data": data,
         },
         audience=order_audience(order),

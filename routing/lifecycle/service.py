@@ -58,10 +58,14 @@ class UnknownQueue(LookupError):
 
 
 def lifecycle_view(*, session: Session, principal: Principal, order: WorkOrder) -> LifecycleOut:
-    names = dict(session.execute(select(Workstation.id, Workstation.name)).all())
+    assignments = active_assignments(session=session, order_id=order.id)
+    ids = {a.workstation_id for a in assignments}
+    names = dict(
+        session.execute(select(Workstation.id, Workstation.name).where(Workstation.id.in_(ids))).all()
+    )
     units = [
         {"workstation_id": a.workstation_id, "name": names.get(a.workstation_id), "role": a.role}
-        for a in active_assignments(session=session, order_id=order.id)
+        for a in assignments
     ]
     return LifecycleOut(
         order=to_out(order, session=session),

@@ -182,3 +182,13 @@ def test_catalogue_entry_for_functional_department_blocks_tier3(as_user, seeded,
     act(as_user("staff_a"), oid, "sign")
     res = act(as_user("staff_a"), oid, "delegate", expect=422, delegate_to=seeded.street_a1)
     assert res["error"] == "tier3_not_allowed"
+
+
+def test_confidential_order_text_is_masked_in_events(as_user, seeded, engine) -> None:  # type: ignore[no-untyped-def]
+    oid = create(as_user("agent"), confidential=True)
+    act(as_user("dispatcher"), oid, "dispatch", lead_unit_id=seeded.county_a)
+    act(as_user("staff_a"), oid, "sign")
+    act(as_user("staff_a"), oid, "reply", comment="已电话联系张建国（13812345678），路灯已修复")
+    sent = events(engine, "order.transition", oid)[-1].payload["comment"]
+    assert "13812345678" not in sent and "张建国" not in sent and "路灯已修复" in sent
+    assert "13812345678" in history(as_user("dispatcher"), oid)[-1]["comment"]
