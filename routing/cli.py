@@ -39,16 +39,22 @@ def _print_report(report: Any) -> None:
     from rich.table import Table
 
     console = Console()
-    head = (f"accuracy {report.accuracy:.4f}   macro-F1 {report.macro_f1:.4f}   ECE {report.ece:.4f}   "
-            f"latency p50 {report.latency_p50_ms:.2f} ms  p95 {report.latency_p95_ms:.2f} ms   n={report.n_test}")
+    head = (
+        f"accuracy {report.accuracy:.4f}   macro-F1 {report.macro_f1:.4f}   ECE {report.ece:.4f}   "
+        f"latency p50 {report.latency_p50_ms:.2f} ms  p95 {report.latency_p95_ms:.2f} ms   n={report.n_test}"
+    )
     console.print(head)
     if report.baseline_macro_f1 is not None:
         diff = report.macro_f1 - report.baseline_macro_f1
-        console.print(f"baseline (char 1–3 TF-IDF + LinearSVC, same folds) macro-F1 {report.baseline_macro_f1:.4f}"
-                      f"   difference {diff:+.4f}   ratio {report.macro_f1 / max(report.baseline_macro_f1, 1e-9):.3f}")
+        console.print(
+            f"baseline (char 1–3 TF-IDF + LinearSVC, same folds) macro-F1 {report.baseline_macro_f1:.4f}"
+            f"   difference {diff:+.4f}   ratio {report.macro_f1 / max(report.baseline_macro_f1, 1e-9):.3f}"
+        )
     table = Table("label", "precision", "recall", "F1", "support")
     for label, m in report.per_class.items():
-        table.add_row(label, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", str(m["support"]))
+        table.add_row(
+            label, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", str(m["support"])
+        )
     console.print(table)
 
 
@@ -61,12 +67,14 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     def eval_classify(
         train: Annotated[Path, typer.Option(help="training JSONL")],
         test: Annotated[Path | None, typer.Option(help="test JSONL (hold-out evaluation)")] = None,
-        folds: Annotated[int | None, typer.Option(help="repeated stratified K-fold CV on --train (seeds 0–2)")] = None,
+        folds: Annotated[
+            int | None, typer.Option(help="repeated stratified K-fold CV on --train (seeds 0–2)")
+        ] = None,
         text_field: Annotated[str, typer.Option(help="JSON field holding the text")] = "text",
         label_field: Annotated[str, typer.Option(help="JSON field holding the label")] = "label",
         as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     ) -> None:
-        """Train with the production code and score it: hold-out (--test) or CV with the baseline (--folds)."""
+        """Train and score with the production code: hold-out (--test) or CV beside the baseline (--folds)."""
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         from routing.classify.evaluate import evaluate_cv, evaluate_holdout
@@ -83,8 +91,14 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
                 report = evaluate_holdout(train_pairs, test_pairs, warn=_warn)
             else:
                 assert folds is not None
-                with Progress(TextColumn("交叉验证 {task.description}"), BarColumn(), MofNCompleteColumn(),
-                              TimeElapsedColumn(), transient=True, disable=as_json) as bar:
+                with Progress(
+                    TextColumn("交叉验证 {task.description}"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeElapsedColumn(),
+                    transient=True,
+                    disable=as_json,
+                ) as bar:
                     task = bar.add_task("", total=folds * 3)
 
                     def on_fold(done: int, total: int, f1: float, base: float) -> None:
@@ -123,11 +137,15 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         except (EmptyTrainingSet, ValueError) as exc:
             _fail(str(exc))
         info = store.save(task, model, evaluation=evaluation, serve=serve)
-        typer.echo(f"已保存 {task} 模型版本 {info.version}（{info.n_train} 条，数据 sha256 {info.data_sha256[:12]}）"
-                   + ("，已设为在用" if serve else ""))
+        typer.echo(
+            f"已保存 {task} 模型版本 {info.version}（{info.n_train} 条，数据 sha256 {info.data_sha256[:12]}）"
+            + ("，已设为在用" if serve else "")
+        )
         if evaluation:
-            typer.echo(f"macro-F1 {evaluation['macro_f1']:.4f}  ECE {evaluation['ece']:.4f}  "
-                       f"baseline {evaluation['baseline_macro_f1']:.4f}")
+            typer.echo(
+                f"macro-F1 {evaluation['macro_f1']:.4f}  ECE {evaluation['ece']:.4f}  "
+                f"baseline {evaluation['baseline_macro_f1']:.4f}"
+            )
 
     @routing_app.command("models")
     def models_cmd(task: Annotated[str, typer.Option(help="task name")]) -> None:
@@ -139,8 +157,10 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
             typer.echo(f"{task}: 没有已训练的模型")
         for v in versions:
             f1 = v.evaluation.get("macro_f1")
-            typer.echo(f"{'*' if v.serving else ' '} {v.version}  {v.created_at}  n={v.n_train}  "
-                       f"macro-F1={'%.4f' % f1 if f1 is not None else '-'}  labels={len(v.labels)}")
+            typer.echo(
+                f"{'*' if v.serving else ' '} {v.version}  {v.created_at}  n={v.n_train}  "
+                f"macro-F1={f'{f1:.4f}' if f1 is not None else '-'}  labels={len(v.labels)}"
+            )
 
     @routing_app.command("serve")
     def serve_cmd(task: Annotated[str, typer.Option(help="task name")], version: str) -> None:

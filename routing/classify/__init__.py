@@ -26,6 +26,15 @@ from routing.classify.model import (
 from routing.classify.service import DEFAULT_CONFIDENCE_THRESHOLD, classify, has_serving_model
 
 __all__ = [
-    "DEFAULT_CONFIDENCE_THRESHOLD", "Alternative", "EmptyTrainingSet", "Prediction", "TrainedModel",
-    "WeightedWord", "classify", "has_serving_model", "train", "train_from_jsonl", "train_pairs",
+    "DEFAULT_CONFIDENCE_THRESHOLD",
+    "Alternative",
+    "EmptyTrainingSet",
+    "Prediction",
+    "TrainedModel",
+    "WeightedWord",
+    "classify",
+    "has_serving_model",
+    "train",
+    "train_from_jsonl",
+    "train_pairs",
 ]

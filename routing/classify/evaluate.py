@@ -40,9 +40,14 @@ class EvalReport:
 
     def as_json(self) -> dict[str, object]:
         out: dict[str, object] = {
-            "accuracy": self.accuracy, "macro_f1": self.macro_f1, "per_class": self.per_class,
-            "ece": self.ece, "latency_p50_ms": self.latency_p50_ms, "latency_p95_ms": self.latency_p95_ms,
-            "n_test": self.n_test, "unseen_labels": self.unseen_labels,
+            "accuracy": self.accuracy,
+            "macro_f1": self.macro_f1,
+            "per_class": self.per_class,
+            "ece": self.ece,
+            "latency_p50_ms": self.latency_p50_ms,
+            "latency_p95_ms": self.latency_p95_ms,
+            "n_test": self.n_test,
+            "unseen_labels": self.unseen_labels,
         }
         if self.baseline_macro_f1 is not None:
             out["baseline_macro_f1"] = self.baseline_macro_f1
@@ -90,8 +95,10 @@ def _report(runs: list[_Run], unseen: list[str]) -> EvalReport:
     lat = np.array([ms for r in runs for ms in r.latency_ms])
     labels = sorted(set(y_true) | set(y_pred))
     p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
-    per_class = {lab: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
-                 for i, lab in enumerate(labels)}
+    per_class = {
+        lab: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
+        for i, lab in enumerate(labels)
+    }
     fold_f1 = [float(f1_score(r.y_true, r.y_pred, average="macro", zero_division=0)) for r in runs]
     correct = np.array([a == b for a, b in zip(y_true, y_pred, strict=True)])
     return EvalReport(
@@ -107,9 +114,10 @@ def _report(runs: list[_Run], unseen: list[str]) -> EvalReport:
     )
 
 
-def evaluate_holdout(train: list[tuple[str, str]], test: list[tuple[str, str]],
-                     *, warn: Callable[[str], None] = print) -> EvalReport:
-    """Train on ``train``, score ``test``; labels never seen in training are warned about and count as misses."""
+def evaluate_holdout(
+    train: list[tuple[str, str]], test: list[tuple[str, str]], *, warn: Callable[[str], None] = print
+) -> EvalReport:
+    """Train on ``train``, score ``test``; labels unseen in training are warned about and scored as misses."""
     if not train:
         raise EmptyTrainingSet("empty training set: no row with both a text and a non-empty label")
     if not test:
@@ -120,9 +128,14 @@ def evaluate_holdout(train: list[tuple[str, str]], test: list[tuple[str, str]],
     return _report([_predict_all(train, test)], unseen)
 
 
-def evaluate_cv(pairs: list[tuple[str, str]], folds: int, *, seeds: tuple[int, ...] = CV_SEEDS,
-                warn: Callable[[str], None] = print,
-                on_fold: Callable[[int, int, float, float], None] | None = None) -> EvalReport:
+def evaluate_cv(
+    pairs: list[tuple[str, str]],
+    folds: int,
+    *,
+    seeds: tuple[int, ...] = CV_SEEDS,
+    warn: Callable[[str], None] = print,
+    on_fold: Callable[[int, int, float, float], None] | None = None,
+) -> EvalReport:
     """Repeated stratified ``folds``-fold CV, production and baseline on the same folds.
 
     ``on_fold(done, total, f1, baseline_f1)`` is called after each fold (progress bars).
@@ -133,10 +146,15 @@ def evaluate_cv(pairs: list[tuple[str, str]], folds: int, *, seeds: tuple[int, .
         raise ValueError(f"--folds must be at least 2, got {folds}")
     counts = Counter(lab for _, lab in pairs)
     if len(counts) < 2:
-        raise EmptyTrainingSet(f"training set has a single label {next(iter(counts))!r}; at least two are needed")
+        raise EmptyTrainingSet(
+            f"training set has a single label {next(iter(counts))!r}; at least two are needed"
+        )
     rare = sorted(lab for lab, c in counts.items() if c < folds)
     if rare:
-        warn(f"警告: 以下标签样本数少于折数 {folds}，部分折的测试集含训练中未出现的标签（按错判计）: {', '.join(rare)}")
+        warn(
+            f"警告: 以下标签样本数少于折数 {folds}，部分折的测试集含训练中未出现的标签（按错判计）: "
+            + ", ".join(rare)
+        )
     y = np.array([lab for _, lab in pairs])
     runs: list[_Run] = []
     base: list[float] = []
@@ -153,8 +171,12 @@ def evaluate_cv(pairs: list[tuple[str, str]], folds: int, *, seeds: tuple[int, .
             base.append(_baseline_f1(train_part, test_part))
             if on_fold is not None:
                 r = runs[-1]
-                on_fold(len(runs), total, float(f1_score(r.y_true, r.y_pred, average="macro", zero_division=0)),
-                        base[-1])
+                on_fold(
+                    len(runs),
+                    total,
+                    float(f1_score(r.y_true, r.y_pred, average="macro", zero_division=0)),
+                    base[-1],
+                )
     report = _report(runs, rare)
     report.baseline_macro_f1 = float(np.mean(base))
     report.baseline_macro_f1_per_fold = base

@@ -26,7 +26,7 @@ from routing.classify.features import TextFeatures
 CALIBRATION_FOLDS = 3
 TOP_ALTERNATIVES = 3
 TOP_WORDS = 5
-MODEL_KIND = "tfidf-char12-word-linearsvc-balanced-temperature"
+MODEL_KIND = "tfidf-sublinear-char12-word-linearsvc-balanced-temperature"
 
 
 class EmptyTrainingSet(ValueError):
@@ -122,7 +122,9 @@ def _clean(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(str(t), str(lab)) for t, lab in pairs if lab is not None and str(lab) != "" and t is not None]
 
 
-def train(texts: Iterable[str], labels: Iterable[str], *, progress: bool = True, seed: int = 0) -> TrainedModel:
+def train(
+    texts: Iterable[str], labels: Iterable[str], *, progress: bool = True, seed: int = 0
+) -> TrainedModel:
     """Fit the production model on parallel ``texts``/``labels`` (pairs with an empty label are skipped)."""
     return train_pairs(zip(texts, labels, strict=True), progress=progress, seed=seed)
 
@@ -153,7 +155,9 @@ def train_pairs(pairs: Iterable[tuple[str, str]], *, progress: bool = True, seed
     return TrainedModel(features, clf, labels, temperature, data_hash(data), len(data))
 
 
-def read_jsonl_pairs(path: str | Path, text_field: str, label_field: str) -> tuple[list[tuple[str, str]], int]:
+def read_jsonl_pairs(
+    path: str | Path, text_field: str, label_field: str
+) -> tuple[list[tuple[str, str]], int]:
     """(text, label) pairs of a JSONL file and how many rows had an empty label (dropped).
 
     Raises ``FileNotFoundError`` for a missing file and ``KeyError`` naming a field absent from a row.
@@ -179,17 +183,17 @@ def read_jsonl_pairs(path: str | Path, text_field: str, label_field: str) -> tup
     return pairs, dropped
 
 
-def train_from_jsonl(path: str | Path, text_field: str, label_field: str, *, progress: bool = True) -> TrainedModel:
+def train_from_jsonl(
+    path: str | Path, text_field: str, label_field: str, *, progress: bool = True
+) -> TrainedModel:
     pairs, _ = read_jsonl_pairs(path, text_field, label_field)
     return train_pairs(pairs, progress=progress)
 
 
 def _explain(model: TrainedModel, row: Any, label_index: int) -> list[WeightedWord]:
     coef = model.classifier.coef_
-    if coef.shape[0] == 1:  # binary LinearSVC: one weight vector, for classes_[1]
-        w = coef[0] if label_index == 1 else -coef[0]
-    else:
-        w = coef[label_index]
+    # A binary LinearSVC has one weight vector, for classes_[1].
+    w = (coef[0] if label_index == 1 else -coef[0]) if coef.shape[0] == 1 else coef[label_index]
     cols = row.indices
     contrib = row.data * w[cols]
     positive = contrib > 0
@@ -233,8 +237,12 @@ class _Progress:
         if self.enabled:
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self._p = Progress(TextColumn("训练分类模型 {task.description}"), BarColumn(), TimeElapsedColumn(),
-                               transient=False)
+            self._p = Progress(
+                TextColumn("训练分类模型 {task.description}"),
+                BarColumn(),
+                TimeElapsedColumn(),
+                transient=False,
+            )
             self._p.start()
             self._task = self._p.add_task("", total=self.total)
         return self

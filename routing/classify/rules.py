@@ -13,8 +13,14 @@ import re
 from dataclasses import dataclass
 
 REQUEST_TYPES = ("enquiry", "help_request", "complaint", "tip_off", "suggestion", "praise")
-REQUEST_TYPE_LABELS = {"enquiry": "咨询", "help_request": "求助", "complaint": "投诉", "tip_off": "举报",
-                       "suggestion": "建议", "praise": "表扬"}
+REQUEST_TYPE_LABELS = {
+    "enquiry": "咨询",
+    "help_request": "求助",
+    "complaint": "投诉",
+    "tip_off": "举报",
+    "suggestion": "建议",
+    "praise": "表扬",
+}
 # Learned data label -> the product types it can stand for (first: the default).
 DATA_TYPE_MAP: dict[str, tuple[str, ...]] = {
     "咨询": ("enquiry",),
@@ -59,34 +65,64 @@ _NOT_TIP_OFF = re.compile(r"被.{0,6}举报|举报人(信息|身份)?(泄露|被
 TIP_OFF_RULES = (
     _r("explicit_tip_off", "tip_off", r"实名举报|举报", "来电人明确表示举报"),
     _r("pollution_discharge", "tip_off", r"偷排|直排|私排|非法排放|夜间排放", "反映偷排、直排等违法排污行为"),
-    _r("illegal_business", "tip_off", r"无证经营|非法(经营|行医|集资|营运|采砂|捕捞)|黑诊所|黑车|传销|聚众赌博|赌博窝点",
-       "反映无证经营、非法经营等违法行为"),
+    _r(
+        "illegal_business",
+        "tip_off",
+        r"无证经营|非法(经营|行医|集资|营运|采砂|捕捞)|黑诊所|黑车|传销|聚众赌博|赌博窝点",
+        "反映无证经营、非法经营等违法行为",
+    ),
     _r("illegal_building", "tip_off", r"违(法|章)(建设|建筑|搭建)|私搭乱建|违建", "反映违法建设行为"),
-    _r("fraud", "tip_off", r"虚开发票|偷税|漏税|骗保|套取(补贴|医保|资金)", "反映偷逃税款、骗取资金等违法行为"),
+    _r(
+        "fraud",
+        "tip_off",
+        r"虚开发票|偷税|漏税|骗保|套取(补贴|医保|资金)",
+        "反映偷逃税款、骗取资金等违法行为",
+    ),
 )
 PRAISE_RULES = (
     _r("explicit_praise", "praise", r"表扬|点赞|送(来|上)?锦旗|致谢信|感谢信", "来电人明确表扬或致谢"),
-    _r("thanks_for_service", "praise",
-       r"感谢.{0,20}(工作人员|民警|师傅|医生|护士|老师|社区|街道|热线|同志).{0,20}(帮助|热心|耐心|及时|尽职|负责|辛苦)",
-       "来电人感谢工作人员的服务"),
+    _r(
+        "thanks_for_service",
+        "praise",
+        r"感谢.{0,20}(工作人员|民警|师傅|医生|护士|老师|社区|街道|热线|同志).{0,20}(帮助|热心|耐心|及时|尽职|负责|辛苦)",
+        "来电人感谢工作人员的服务",
+    ),
 )
 HELP_RULES = (
     _r("asks_for_help", "help_request", r"求助|救助|帮帮|帮忙|请求帮助|无助", "来电人请求帮助"),
-    _r("utility_outage", "help_request", r"停水|停电|没水|没电|停气|断水|断电|没有暖气|暖气不热",
-       "反映水电气暖中断，需要协调恢复"),
+    _r(
+        "utility_outage",
+        "help_request",
+        r"停水|停电|没水|没电|停气|断水|断电|没有暖气|暖气不热",
+        "反映水电气暖中断，需要协调恢复",
+    ),
 )
 COMPLAINT_RULES = (
-    _r("explicit_complaint", "complaint", r"投诉|不作为|乱收费|态度(差|恶劣)|扰民|推诿|拖欠", "来电人明确投诉或反映侵害"),
+    _r(
+        "explicit_complaint",
+        "complaint",
+        r"投诉|不作为|乱收费|态度(差|恶劣)|扰民|推诿|拖欠",
+        "来电人明确投诉或反映侵害",
+    ),
 )
 URGENT_RULES = (
     _r("gas_fire", "urgent", r"燃气泄漏|煤气泄漏|漏气|着火|起火|火灾|冒烟", "燃气泄漏或火情，危及人身安全"),
     _r("electric", "urgent", r"触电|漏电|电线(掉|断|垂)", "触电或电线断落风险"),
     _r("collapse", "urgent", r"坍塌|塌陷|倒塌|危房|随时(可能)?(倒|塌)", "建筑或路面坍塌风险"),
-    _r("trapped_injured", "urgent", r"被困|困在电梯|受伤|流血|昏迷|溺水|轻生|自杀|危及生命|生命危险",
-       "有人被困、受伤或生命危险"),
+    _r(
+        "trapped_injured",
+        "urgent",
+        r"被困|困在电梯|受伤|流血|昏迷|溺水|轻生|自杀|危及生命|生命危险",
+        "有人被困、受伤或生命危险",
+    ),
     _r("burst_flood", "urgent", r"爆管|水管(爆|破)裂|大量(冒|漏)水|淹(了|水)|内涝", "爆管或积水淹没"),
-    _r("outage_vulnerable", "urgent", r"(老人|病人|孕妇|婴儿|孩子).{0,15}(停水|停电|停气|没水|没电|没有暖气)|"
-       r"(停水|停电|停气|没水|没电|没有暖气).{0,15}(老人|病人|孕妇|婴儿|孩子)", "水电气中断影响老人、病人等弱势群体"),
+    _r(
+        "outage_vulnerable",
+        "urgent",
+        r"(老人|病人|孕妇|婴儿|孩子).{0,15}(停水|停电|停气|没水|没电|没有暖气)|"
+        r"(停水|停电|停气|没水|没电|没有暖气).{0,15}(老人|病人|孕妇|婴儿|孩子)",
+        "水电气中断影响老人、病人等弱势群体",
+    ),
 )
 
 
@@ -119,7 +155,9 @@ def request_type(text: str, *, learned: str | None = None) -> Decision:
     help_hits, complaint_hits = hits(text, HELP_RULES), hits(text, COMPLAINT_RULES)
     if learned is not None:
         if learned not in DATA_TYPE_MAP:
-            raise ValueError(f"unknown learned request-type label {learned!r}; expected one of {list(DATA_TYPE_MAP)}")
+            raise ValueError(
+                f"unknown learned request-type label {learned!r}; expected one of {list(DATA_TYPE_MAP)}"
+            )
         options = DATA_TYPE_MAP[learned]
         if len(options) == 1:
             return Decision(options[0], "model", ())

@@ -93,8 +93,14 @@ def _write_serving(task: str, state: dict[str, Any], root: Path | None) -> None:
     _cache_clear()
 
 
-def save(task: str, model: TrainedModel, *, evaluation: dict[str, Any] | None = None,
-         serve: bool = False, root: Path | None = None) -> ModelInfo:
+def save(
+    task: str,
+    model: TrainedModel,
+    *,
+    evaluation: dict[str, Any] | None = None,
+    serve: bool = False,
+    root: Path | None = None,
+) -> ModelInfo:
     """Store ``model`` as a new version of ``task`` (and make it serving with ``serve``)."""
     now = datetime.now(UTC)
     base = f"{now:%Y%m%dT%H%M%SZ}-{model.data_sha256[:8]}"
@@ -107,10 +113,18 @@ def save(task: str, model: TrainedModel, *, evaluation: dict[str, Any] | None = 
     vdir = tdir / version
     vdir.mkdir()
     joblib.dump(model, vdir / MODEL_FILE, compress=3)
-    info = ModelInfo(task=task, version=version, created_at=now.isoformat(), data_sha256=model.data_sha256,
-                     labels=list(model.labels), n_train=model.n_train, kind=model.kind,
-                     temperature=model.temperature, evaluation=dict(evaluation or {}),
-                     file_sha256=_sha256(vdir / MODEL_FILE))
+    info = ModelInfo(
+        task=task,
+        version=version,
+        created_at=now.isoformat(),
+        data_sha256=model.data_sha256,
+        labels=list(model.labels),
+        n_train=model.n_train,
+        kind=model.kind,
+        temperature=model.temperature,
+        evaluation=dict(evaluation or {}),
+        file_sha256=_sha256(vdir / MODEL_FILE),
+    )
     meta = asdict(info)
     meta.pop("serving")
     (vdir / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -160,7 +174,9 @@ def rollback(task: str, *, root: Path | None = None) -> str:
     return state["version"]
 
 
-def load(task: str, version: str | None = None, *, root: Path | None = None) -> tuple[TrainedModel, ModelInfo]:
+def load(
+    task: str, version: str | None = None, *, root: Path | None = None
+) -> tuple[TrainedModel, ModelInfo]:
     """Load ``version`` (default: the serving one) after checking the file's recorded sha256."""
     if version is None:
         version = serving_version(task, root=root)
@@ -170,7 +186,9 @@ def load(task: str, version: str | None = None, *, root: Path | None = None) -> 
     meta = json.loads((vdir / META_FILE).read_text(encoding="utf-8"))
     path = vdir / MODEL_FILE
     if _sha256(path) != meta["file_sha256"]:
-        raise ValueError(f"model file {path} does not match the sha256 recorded in its meta.json; refusing to load")
+        raise ValueError(
+            f"model file {path} does not match the sha256 recorded in its meta.json; refusing to load"
+        )
     model = joblib.load(path)
     if not isinstance(model, TrainedModel):
         raise ValueError(f"{path} does not hold a TrainedModel")

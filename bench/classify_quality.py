@@ -1,0 +1,76 @@
+"""Full classification quality runs: ``--folds 5`` (seeds 0–2) on the shared data, production vs baseline.
+
+    .venv/bin/python bench/classify_quality.py [--only category,type,domain] [--folds 5]
+
+Each run is exactly ``hotline eval classify --train <file> --folds 5 --label-field <field> --json`` (same
+functions). Prints a markdown table for BENCHMARKS.md and writes ``var/bench/classify_quality.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from routing.classify.evaluate import evaluate_cv  # noqa: E402
+from routing.classify.model import read_jsonl_pairs  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+RUNS = {
+    "category": (DATA / "tickets-category" / "train.jsonl", "label"),
+    "type": (DATA / "tickets-type-domain" / "train.jsonl", "type"),
+    "domain": (DATA / "tickets-type-domain" / "train.jsonl", "domain"),
+}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", default=",".join(RUNS))
+    ap.add_argument("--folds", type=int, default=5)
+    args = ap.parse_args()
+    results = {}
+    for name in args.only.split(","):
+        path, field = RUNS[name]
+        if not path.is_file():
+            sys.exit(f"shared data missing: {path}")
+        pairs, dropped = read_jsonl_pairs(path, "text", field)
+        t0 = time.perf_counter()
+        r = evaluate_cv(
+            pairs,
+            args.folds,
+            warn=lambda m: print(m, file=sys.stderr),
+            on_fold=lambda d, t, f, b, name=name: print(
+                f"  {name} fold {d}/{t}: {f:.4f} vs baseline {b:.4f}", file=sys.stderr, flush=True
+            ),
+        )
+        results[name] = {
+            **r.as_json(),
+            "dropped_empty_labels": dropped,
+            "rows": len(pairs),
+            "seconds": round(time.perf_counter() - t0, 1),
+        }
+        print(f"{name}: {r.macro_f1:.4f} vs {r.baseline_macro_f1:.4f}", file=sys.stderr, flush=True)
+    out = ROOT / "var" / "bench" / "classify_quality.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(
+        "| data (field) | rows | production macro-F1 (± sd) | baseline macro-F1 (± sd) | difference | ratio "
+        "| accuracy | ECE | latency p50 / p95 ms |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, r in results.items():
+        print(
+            f"| {RUNS[name][0].parent.name} ({RUNS[name][1]}) | {r['rows']} | {r['macro_f1']:.4f} ± "
+            f"{r['macro_f1_std']:.4f} | {r['baseline_macro_f1']:.4f} ± {r['baseline_macro_f1_std']:.4f} | "
+            f"{r['macro_f1'] - r['baseline_macro_f1']:+.4f} | {r['macro_f1'] / r['baseline_macro_f1']:.3f} | "
+            f"{r['accuracy']:.4f} | {r['ece']:.4f} | {r['latency_p50_ms']:.2f} / {r['latency_p95_ms']:.2f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
