@@ -21,15 +21,19 @@ from routing.deadlines.calendar import WorkCalendar
 from routing.deadlines.cards import card_for
 from routing.deadlines.service import load_calendar
 from routing.lifecycle.models import DeadlineCard
+from routing.lifecycle.records import EVENT_TYPE, TransitionRecord
 from routing.lifecycle.states import UNIT_STATES, OrderState
+from routing.lifecycle.transitions import Actor, apply
 from routing.orders.models import OrderHistory, WorkOrder
-from routing.orders.service import order_units
+from routing.orders.service import order_audience, order_units
 
 log = logging.getLogger("routing.lifecycle.scheduled")
 
 # Clock-time deadlines (urgent orders) warn this long before, since a working day is longer than them.
 URGENT_WARNING = timedelta(minutes=10)
 CARD_EVENT = "alert.card"
+# Finished orders stay in the working lists this long (calendar time) before the system archives them.
+ARCHIVE_AFTER = timedelta(days=7)
 FOLLOW_UP_EVENT = "follow_up.due"
 
 
@@ -155,9 +159,56 @@ def announce_follow_ups(*, session: Session, now: datetime | None = None) -> int
     return announced
 
 
+def archive_finished(
+    *, session: Session, now: datetime | None = None, after: timedelta = ARCHIVE_AFTER
+) -> int:
+    """归档: finished orders untouched for ``after`` are archived by the system, recorded and emitted
+    like any step. Archived orders are never selected again, so repeated runs do nothing more."""
+    now = now or utcnow()
+    finished = [s.value for s in OrderState if s.is_final and s is not OrderState.archived]
+    orders = session.scalars(
+        select(WorkOrder).where(WorkOrder.state.in_(finished), WorkOrder.updated_at <= now - after)
+    ).all()
+    for order in orders:
+        from_state = OrderState(order.state)
+        to_state = apply(from_state, "archive", actor=Actor.system)
+        order.state, order.updated_at = to_state.value, now
+        record = TransitionRecord(
+            order_id=order.id,
+            action="archive",
+            from_state=from_state,
+            to_state=to_state,
+            actor=Actor.system,
+            at=now,
+            data={"after_days": after.days},
+        )
+        session.add(
+            OrderHistory(
+                order_id=order.id,
+                at=now,
+                action="archive",
+                from_state=from_state.value,
+                to_state=to_state.value,
+                data={**record.data, "actor": Actor.system.value},
+            )
+        )
+        session.flush()
+        emit(
+            session,
+            EVENT_TYPE,
+            {**record.event_payload(), "number": order.number, "version": order.version},
+            audience=order_audience(order),
+            workstation_ids=order_units(session=session, order_id=order.id),
+        )
+    return len(orders)
+
+
 def lifecycle_jobs(factory: sessionmaker[Session], settings: Settings) -> None:
     with session_scope(factory) as session:
         cards = issue_cards(session=session)
         due = announce_follow_ups(session=session)
-    if cards or due:
-        log.info("issued %d deadline cards and announced %d follow-ups", cards, due)
+        archived = archive_finished(session=session)
+    if cards or due or archived:
+        log.info(
+            "issued %d deadline cards, announced %d follow-ups, archived %d orders", cards, due, archived
+        )

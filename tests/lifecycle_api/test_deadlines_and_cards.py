@@ -3,16 +3,16 @@ orders out of hours), reminders versus supervision orders, and the yellow/red ca
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from hotline.db import make_sessionmaker
+from hotline.db import make_sessionmaker, utcnow
 from hotline.org.models import DutyRosterEntry
 from routing.deadlines.calendar_data import calendar_file, read_calendar_file
-from routing.lifecycle.scheduled import announce_follow_ups, issue_cards
-from tests.lifecycle_api.helpers import act, create, events, history, kpi, ratio, version
+from routing.lifecycle.scheduled import announce_follow_ups, archive_finished, issue_cards
+from tests.lifecycle_api.helpers import act, create, events, history, kpi, ratio, to_follow_up, version
 
 CST = ZoneInfo("Asia/Shanghai")
 
@@ -168,8 +168,6 @@ def test_yellow_and_red_cards_once_each(client, as_user, seeded, engine, calenda
 
 
 def test_follow_up_due_list_announced_once(as_user, seeded, engine) -> None:  # type: ignore[no-untyped-def]
-    from tests.lifecycle_api.helpers import to_follow_up
-
     oid = create(as_user("agent"))
     to_follow_up(as_user, oid, seeded.county_a)
     assert [o["id"] for o in as_user("followup").get("/api/queues/follow_up").json()["items"]] == [oid]
@@ -195,3 +193,27 @@ def test_admin_sets_working_hours_and_days(as_user) -> None:  # type: ignore[no-
     assert bad.status_code == 422 and "overlap" in bad.text
     res = admin.put("/api/calendar/days", json={"days": [{"day": "2026-12-31", "kind": "normal"}]})
     assert res.json()["days"] == [] and res.json()["working_hours"] == hours
+
+
+def test_finished_orders_archived_by_the_system_once(as_user, engine) -> None:  # type: ignore[no-untyped-def]
+    agent = as_user("agent")
+    done, open_ = create(agent, request_type="enquiry"), create(agent)
+    act(agent, done, "resolve_directly", passage_id="kb-1#1")
+    factory = make_sessionmaker(engine)
+    for when, expected in (
+        (utcnow() + timedelta(days=1), 0),
+        (utcnow() + timedelta(days=8), 1),
+        (utcnow() + timedelta(days=9), 0),
+    ):
+        with factory() as s:
+            assert archive_finished(session=s, now=when) == expected
+            s.commit()
+    last = history(agent, done)[-1]
+    assert (last["action"], last["from_state"], last["to_state"]) == (
+        "archive",
+        "resolved_directly",
+        "archived",
+    )
+    assert last["data"]["actor"] == "system" and last["actor_name"] is None
+    assert [e.payload["actor"] for e in events(engine, "order.transition", done)][-1] == "system"
+    assert as_user("dispatcher").get(f"/api/orders/{open_}").json()["state"] == "pending_dispatch"
