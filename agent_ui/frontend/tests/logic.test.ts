@@ -119,7 +119,7 @@ describe('notifications and menus', () => {
 
   it('gives each role its own menu and home', () => {
     expect(menuFor('agent').map((m) => m.title)).toEqual(['受理台', '工单查询'])
-    expect(menuFor('supervisor').map((m) => m.title)).toEqual(['监督看板', '督办', '工单查询'])
+    expect(menuFor('supervisor').map((m) => m.title)).toEqual(['监督看板', '督办', '中心审核', '工单查询'])
     expect(menuFor('observer').map((m) => m.title)).toEqual(['营商环境专线'])
     expect(homeFor('dispatcher')).toBe('/dispatch')
     expect(homeFor(null)).toBe('/login')

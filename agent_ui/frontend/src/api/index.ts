@@ -1,7 +1,15 @@
 // Typed calls, one per endpoint of the contract.
 import { http, request } from './http'
 import type {
+  ActionOption,
   Attachment,
+  AuditEntry,
+  KbArticle,
+  KbCorrection,
+  KbVersion,
+  KpiOut,
+  Lifecycle,
+  QueueOut,
   Draft,
   Enums,
   HarassmentMark,
@@ -47,6 +55,7 @@ export const ordersApi = {
   create: (body: OrderCreate, idempotencyKey: string) =>
     http.post<Order>('/api/orders', body, { headers: { 'Idempotency-Key': idempotencyKey } }),
   list: (query: OrderQuery) => http.get<Page<Order>>('/api/orders', { query: { ...query } }),
+  get: (id: number) => http.get<Order>(`/api/orders/${id}`),
   events: (id: number) => http.get<OrderEvent[]>(`/api/orders/${id}/events`),
   unmask: (id: number) => http.post<Unmasked>(`/api/orders/${id}/unmask`),
   upload: (id: number, file: File) => {
@@ -68,10 +77,86 @@ export const callsApi = {
     http.post<unknown>('/api/calls/invalid', { caller_phone, reason }),
   handoff: (caller_phone: string | null, target: string, summary: string) =>
     http.post<unknown>('/api/calls/handoff', { caller_phone, target, summary }),
+  transfer: (caller_phone: string | null, desk_code: string, summary: string) =>
+    http.post<unknown>('/api/calls/transfer', { caller_phone, desk_code, summary }),
   incoming: (caller_phone: string) => http.post<IncomingCall>('/api/calls/incoming', { caller_phone }),
 }
 
 export const harassmentApi = {
   list: () => http.get<HarassmentMark[]>('/api/harassment-marks'),
   create: (mark: HarassmentMark) => http.post<HarassmentMark>('/api/harassment-marks', mark),
+}
+
+export const lifecycleApi = {
+  get: (id: number) => http.get<Lifecycle>(`/api/orders/${id}/lifecycle`),
+  actions: (id: number) => http.get<ActionOption[]>(`/api/orders/${id}/actions`),
+  act: (id: number, action: string, body: Record<string, unknown>, quiet = false) =>
+    http.post<Lifecycle>(`/api/orders/${id}/actions/${action}`, body, { quiet }),
+  remind: (id: number, body: Record<string, unknown>) => http.post<Lifecycle>(`/api/orders/${id}/remind`, body),
+  supervise: (id: number, body: Record<string, unknown>) =>
+    http.post<Lifecycle>(`/api/orders/${id}/supervise`, body),
+  supervision: (id: number) => http.get<Record<string, unknown>[]>(`/api/orders/${id}/supervision`),
+  queue: (name: string) => http.get<QueueOut>(`/api/queues/${name}`),
+}
+
+export type KpiRange = { from: string; to: string; workstation_id?: number; category_l1?: string }
+
+export const kpiApi = {
+  figures: (q: KpiRange) => http.get<KpiOut>('/api/kpi', { query: { ...q } }),
+  orders: (q: KpiRange & { metric: string; part?: 'numerator' | 'denominator' }) =>
+    http.get<{ metric: string; part: string; order_ids: number[] }>('/api/kpi/orders', { query: { ...q } }),
+  hotspots: () => http.get<{ date: string; hotspots: Record<string, unknown>[]; by_region_category: Record<string, unknown>[] }>('/api/hotspots'),
+}
+
+export const routingApi = {
+  suggest: (body: Record<string, unknown>) =>
+    http.post<Record<string, unknown>>('/api/routing/suggest', body, { quiet: true }),
+  rules: () => http.get<Record<string, unknown>[]>('/api/catalogue/rules'),
+  updateRule: (id: number, body: Record<string, unknown>) =>
+    http.put<Record<string, unknown>>(`/api/catalogue/rules/${id}`, body),
+  ruleVersions: (id: number) => http.get<Record<string, unknown>[]>(`/api/catalogue/rules/${id}/versions`),
+}
+
+export const exportsApi = {
+  orders: (format: 'csv' | 'xlsx', query: { state?: string; q?: string } = {}) =>
+    request<Response>('GET', '/api/exports/orders', { raw: true, query: { format, ...query } }),
+}
+
+export const kbApi = {
+  articles: (query: { category?: string; state?: string } = {}) =>
+    http.get<KbArticle[]>('/api/kb/articles', { query }),
+  article: (id: number) => http.get<KbArticle>(`/api/kb/articles/${id}`),
+  create: (body: Record<string, unknown>) => http.post<KbArticle>('/api/kb/articles', body),
+  saveDraft: (id: number, body: Record<string, unknown>) => http.put<KbVersion>(`/api/kb/articles/${id}/draft`, body),
+  versions: (id: number) => http.get<KbVersion[]>(`/api/kb/articles/${id}/versions`),
+  submit: (id: number, n: number) => http.post<KbVersion>(`/api/kb/articles/${id}/versions/${n}/submit`),
+  publish: (id: number, n: number) => http.post<KbArticle>(`/api/kb/articles/${id}/versions/${n}/publish`),
+  reject: (id: number, n: number, comment: string) =>
+    http.post<KbVersion>(`/api/kb/articles/${id}/versions/${n}/reject`, { comment }),
+  retire: (id: number) => http.post<KbArticle>(`/api/kb/articles/${id}/retire`),
+  corrections: (state = 'open') => http.get<KbCorrection[]>('/api/kb/corrections', { query: { state } }),
+  resolveCorrection: (id: number, accept: boolean, response: string) =>
+    http.post<KbCorrection>(`/api/kb/corrections/${id}/resolve`, { accept, response }),
+  importFiles: (files: File[], fields: Record<string, string>) => {
+    const form = new FormData()
+    for (const f of files) form.append('files', f)
+    for (const [k, v] of Object.entries(fields)) if (v) form.append(k, v)
+    return request<Record<string, unknown>>('POST', '/api/kb/import', { form })
+  },
+  indexStatus: () => http.get<{ articles: Record<string, number>; sync: unknown }>('/api/kb/index-status'),
+}
+
+export const adminApi = {
+  audit: (action?: string) => http.get<AuditEntry[]>('/api/audit', { query: { action } }),
+  calendar: (year?: number) =>
+    http.get<{ days: { day: string; kind: string; name: string }[]; working_hours: string[][]; timezone: string }>(
+      '/api/calendar/days',
+      { query: { year } },
+    ),
+  putCalendar: (days: { day: string; kind: string; name: string }[]) =>
+    http.put<unknown>('/api/calendar/days', { days }),
+  mergedLines: () => http.get<Record<string, unknown>[]>('/api/merged-lines'),
+  desks: () => http.get<{ code: string; name: string; can_resolve: boolean; oversight: boolean }[]>('/api/desks'),
+  users: () => http.get<Record<string, unknown>[]>('/api/users'),
+  calls: (kind?: string) => http.get<Record<string, unknown>[]>('/api/calls', { query: { kind } }),
 }

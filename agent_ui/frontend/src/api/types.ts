@@ -199,3 +199,113 @@ export interface Envelope<P = Record<string, unknown>> {
   id?: string
   payload: P
 }
+
+export interface ActionOption {
+  action: string
+  label: string
+  actor: string
+}
+
+export interface Deadlines {
+  dispatched_at: string | null
+  sign_by: string | null
+  first_response_by: string | null
+  reply_by: string | null
+  return_by: string | null
+  out_of_hours: boolean
+  card: string | null
+}
+
+export interface Lifecycle {
+  order: Order
+  deadlines: Deadlines
+  reopen_count: number
+  follow_up_attempts: number
+  escalated: boolean
+  excluded: boolean
+  parent_id: number | null
+  repeat_of_id: number | null
+  units: Record<string, unknown>[]
+  allowed_actions: ActionOption[]
+}
+
+export interface QueueOut {
+  name: string
+  label: string
+  total: number
+  items: Order[]
+}
+
+export interface KpiFigure {
+  label: string
+  value: number | null
+  numerator: number
+  denominator: number | null
+}
+
+export interface KpiOut {
+  from: string
+  to: string
+  metrics: Record<string, KpiFigure>
+}
+
+export interface KbArticle {
+  id: number
+  source_key: string | null
+  title: string
+  category: string
+  subcategory: string | null
+  region_code: string | null
+  department: string | null
+  owner_unit_id: number | null
+  tags: string[]
+  valid_from: string | null
+  valid_to: string | null
+  state: string
+  published_version: number | null
+  index_status: string | null
+  body?: string | null
+  passages?: { id: number; ordinal: number; heading_path: string[]; text: string }[]
+}
+
+export interface KbVersion {
+  id: number
+  number: number
+  state: string
+  title: string
+  body: string
+  meta: Record<string, unknown>
+  changes: string[]
+  note: string | null
+  author_id: number | null
+  created_at: string
+  submitted_at: string | null
+  reviewer_id: number | null
+  reviewed_at: string | null
+  review_comment: string | null
+}
+
+export interface KbCorrection {
+  id: number
+  article_id: number
+  passage_id: number | null
+  kind: string
+  description: string
+  proposed_text: string | null
+  state: string
+  due_at: string
+  overdue: boolean
+  created_at: string
+  resolved_at: string | null
+  response: string | null
+}
+
+export interface AuditEntry {
+  id: number
+  at: string
+  actor_name: string | null
+  action: string
+  target_type: string
+  target_id: string
+  detail: Record<string, unknown>
+}

@@ -7,6 +7,13 @@ const screens: Record<string, () => Promise<unknown>> = {
   orders: () => import('@/views/orders/OrderLookupView.vue'),
   board: () => import('@/views/supervisor/BoardView.vue'),
   admin: () => import('@/views/admin/AdminView.vue'),
+  dispatch: () => import('@/views/queues/DispatchView.vue'),
+  reviews: () => import('@/views/queues/ReviewsView.vue'),
+  inbox: () => import('@/views/queues/InboxView.vue'),
+  'follow-up': () => import('@/views/queues/FollowUpView.vue'),
+  oversee: () => import('@/views/queues/OverseeView.vue'),
+  kb: () => import('@/views/kb/KbView.vue'),
+  oversight: () => import('@/views/oversight/OversightView.vue'),
 }
 const placeholder = () => import('@/views/PlaceholderView.vue')
 

@@ -13,14 +13,15 @@ export interface MenuEntry {
 
 export const MENU: MenuEntry[] = [
   { name: 'intake', path: '/intake', title: '受理台', icon: 'Headset', roles: ['agent', 'desk_agent'] },
-  { name: 'dispatch', path: '/dispatch', title: '待分办', icon: 'Share', roles: ['dispatcher'], placeholder: true },
-  { name: 'inbox', path: '/inbox', title: '工作站收件箱', icon: 'Message', roles: ['workstation_staff'], placeholder: true },
-  { name: 'follow-up', path: '/follow-up', title: '回访', icon: 'Phone', roles: ['follow_up_agent'], placeholder: true },
+  { name: 'dispatch', path: '/dispatch', title: '待分办', icon: 'Share', roles: ['dispatcher'] },
+  { name: 'inbox', path: '/inbox', title: '工作站收件箱', icon: 'Message', roles: ['workstation_staff'] },
+  { name: 'follow-up', path: '/follow-up', title: '回访', icon: 'Phone', roles: ['follow_up_agent'] },
   { name: 'board', path: '/supervisor/board', title: '监督看板', icon: 'DataLine', roles: ['supervisor'] },
-  { name: 'oversee', path: '/supervisor/oversee', title: '督办', icon: 'Bell', roles: ['supervisor'], placeholder: true },
-  { name: 'kb', path: '/kb', title: '知识库', icon: 'Reading', roles: ['kb_editor'], placeholder: true },
+  { name: 'oversee', path: '/supervisor/oversee', title: '督办', icon: 'Bell', roles: ['supervisor'] },
+  { name: 'reviews', path: '/reviews', title: '中心审核', icon: 'Finished', roles: ['dispatcher', 'supervisor'] },
+  { name: 'kb', path: '/kb', title: '知识库', icon: 'Reading', roles: ['kb_editor', 'admin'] },
   { name: 'admin', path: '/admin', title: '系统管理', icon: 'Setting', roles: ['admin'] },
-  { name: 'oversight', path: '/oversight', title: '营商环境专线', icon: 'View', roles: ['observer'], placeholder: true },
+  { name: 'oversight', path: '/oversight', title: '营商环境专线', icon: 'View', roles: ['observer'] },
   // Order lookup is the agents' second screen; centre staff who follow orders need it too.
   {
     name: 'orders',

@@ -44,7 +44,8 @@ export const useAuthStore = defineStore('auth', () => {
   const role = computed<Role | null>(() => user.value?.role ?? null)
 
   function can(permission: string): boolean {
-    return !!user.value?.permissions.includes(permission)
+    // The websocket hello may carry a user without its permission list.
+    return !!user.value?.permissions?.includes(permission)
   }
 
   async function login(username: string, password: string): Promise<User> {
@@ -66,6 +67,8 @@ export const useAuthStore = defineStore('auth', () => {
 
   /** The websocket's hello carries the user as the server sees it now. */
   function setUser(next: User): void {
+    // The websocket hello carries only id and role: merge it over what /me or login gave.
+    if (user.value?.id === next.id) next = { ...user.value, ...next }
     user.value = next
     localStorage.setItem(USER_KEY, JSON.stringify(next))
   }

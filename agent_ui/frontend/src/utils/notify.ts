@@ -12,7 +12,7 @@ export interface NotificationSpec {
 }
 
 function orderLine(p: Record<string, unknown>): string {
-  const parts = [p.number, p.state_label, p.subject].filter((x) => typeof x === 'string' && x)
+  const parts = [p.number, p.action_label, p.to_label ?? p.state_label, p.subject].filter((x) => typeof x === 'string' && x)
   return parts.join(' · ')
 }
 
@@ -29,6 +29,7 @@ export function notificationFor(env: Envelope, role: Role | null): NotificationS
         return { title: '新工单', message: orderLine(p), type: 'info' }
       }
       return null
+    case 'order.transition':
     case 'order.transitioned':
       if (role === 'agent' || role === 'desk_agent') {
         return orderId !== null && createdHere.has(orderId)

@@ -71,3 +71,64 @@ export function suggestSections(payload: unknown): SuggestSection[] {
   }
   return sections
 }
+
+// ---- the real answer of the `suggest` message (routing/suggest/schemas.py SuggestOut) -------------
+interface FieldOut {
+  value: string | null
+  label: string | null
+  confidence: number
+  needs_choice: boolean
+  alternatives: { value: string; label: string; confidence: number }[]
+  evidence: string[]
+}
+interface UnitOut {
+  id: number | null
+  name: string
+}
+
+function isSuggestOut(p: Record<string, unknown>): boolean {
+  return !!p.category && typeof p.category === 'object' && 'needs_choice' in (p.category as object) && 'units' in p
+}
+
+function categoryItems(f: FieldOut): SuggestItem[] {
+  const choices = f.value ? [{ value: f.value, label: f.label ?? f.value, confidence: f.confidence }] : []
+  for (const a of f.alternatives) if (!choices.some((c) => c.value === a.value)) choices.push(a)
+  return choices.map((c, i) => {
+    const [l1, l2, l3] = c.value.split('/')
+    return {
+      label: c.label || c.value,
+      detail: i === 0 && f.evidence.length ? f.evidence.join('；') : f.needs_choice && i === 0 ? '置信度不足，请话务员选择' : '',
+      score: c.confidence,
+      category: [l1 ?? '', l2 ?? '', l3 ?? ''] as [string, string, string],
+      raw: c as unknown as Record<string, unknown>,
+    }
+  })
+}
+
+/** Sections for a SuggestOut; any other shape goes through the generic renderer. */
+export function suggestOutSections(payload: unknown): SuggestSection[] {
+  if (!payload || typeof payload !== 'object') return []
+  const p = payload as Record<string, unknown>
+  if (!isSuggestOut(p)) return suggestSections(payload)
+  const out: SuggestSection[] = []
+  const risk = (p.risk_flags as { label: string; reason: string }[]) ?? []
+  if (risk.length) out.push({ key: 'risk', title: '风险提示', items: risk.map((r) => toItem({ name: r.label, reason: r.reason })) })
+  const cat = categoryItems(p.category as FieldOut)
+  if (cat.length) out.push({ key: 'category', title: '分类建议', items: cat })
+  for (const [key, title] of [['request_type', '诉求类型'], ['urgency', '紧急程度']] as const) {
+    const f = p[key] as FieldOut | undefined
+    if (f?.label) out.push({ key, title, items: [{ label: f.label, detail: '', score: f.confidence, category: null, raw: {} }] })
+  }
+  const units = p.units as { lead: UnitOut | null; assist: UnitOut[]; delegate: UnitOut | null; evidence: string[] } | undefined
+  if (units?.lead) {
+    const items = [toItem({ name: `主办：${units.lead.name}`, reason: units.evidence.join('；') })]
+    if (units.assist.length) items.push(toItem({ name: `协办：${units.assist.map((u) => u.name).join('、')}` }))
+    if (units.delegate) items.push(toItem({ name: `可下派：${units.delegate.name}` }))
+    out.push({ key: 'units', title: '承办单位建议', items })
+  }
+  const dups = (p.duplicates as { number: string; subject: string; reasons: string[] }[]) ?? []
+  if (dups.length) out.push({ key: 'duplicates', title: '疑似重复工单', items: dups.map((d) => toItem({ number: d.number, subject: d.subject, reason: d.reasons.join('；') })) })
+  const direct = p.direct_answer as { title: string; snippet: string; score: number } | null
+  if (direct) out.push({ key: 'direct', title: '可直办答复', items: [toItem({ title: direct.title, reason: direct.snippet, score: direct.score })] })
+  return out
+}
