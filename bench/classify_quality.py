@@ -38,6 +38,8 @@ def main() -> None:
     ap.add_argument("--out", default="classify_quality.json")
     args = ap.parse_args()
     results = {}
+    out = ROOT / "var" / "bench" / args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
     for name in args.only.split(","):
         path, field = RUNS[name]
         if not path.is_file():
@@ -60,9 +62,8 @@ def main() -> None:
             "seconds": round(time.perf_counter() - t0, 1),
         }
         print(f"{name}: {r.macro_f1:.4f} vs {r.baseline_macro_f1:.4f}", file=sys.stderr, flush=True)
-    out = ROOT / "var" / "bench" / args.out
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+        # Written after each run, so a long bench interrupted later keeps what it measured.
+        out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print(
         "| data (field) | rows | production macro-F1 (± sd) | baseline macro-F1 (± sd) | difference | ratio "
         "| accuracy | ECE | latency p50 / p95 ms |"
