@@ -35,7 +35,7 @@ def main() -> None:
     settings = Settings(data_dir=tmp, demo_data=False, run_scheduler=False, embedder=args.embedder)
     keyword_ms, complete_ms = [], []
     with TestClient(create_app(settings)) as client:
-        state = client.app.state
+        state = client.app.state  # type: ignore[attr-defined]
         state.index_sync.drain()
         for i in range(args.n):
             word = f"基准词{i:03d}"
@@ -60,7 +60,10 @@ def main() -> None:
     for name, values in (("keyword searchable", keyword_ms), ("vectors complete", complete_ms)):
         values.sort()
         p95 = values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
-        print(f"{name:<20} n={len(values)} p50={statistics.median(values):.0f} ms p95={p95:.0f} ms max={values[-1]:.0f} ms")
+        print(
+            f"{name:<20} n={len(values)} p50={statistics.median(values):.0f} ms"
+            f" p95={p95:.0f} ms max={values[-1]:.0f} ms"
+        )
 
 
 if __name__ == "__main__":

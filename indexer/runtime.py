@@ -24,10 +24,10 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
+from hotline.settings import Settings
 from indexer.sync import IndexSync
 from kb.search.hybrid import HybridSearcher
 from kb.search.types import KB_INDEX, ORDER_INDEX, Embedder, SearchBackend
-from hotline.settings import Settings
 
 
 class LazyEmbedder:
@@ -122,11 +122,14 @@ def open_search_backend(settings: Settings) -> SearchBackend:
 def build(settings: Settings, factory: sessionmaker[Session]) -> SearchRuntime:
     backend = open_search_backend(settings)
     name = (settings.embedder or "").strip()
-    embedder: Any = None if name.lower() in ("", "none") else LazyEmbedder(name, settings.data_dir / "embeddings.sqlite")
+    embedder: Any = (
+        None if name.lower() in ("", "none") else LazyEmbedder(name, settings.data_dir / "embeddings.sqlite")
+    )
     kb = HybridSearcher(backend, embedder, index=KB_INDEX)
     orders = HybridSearcher(backend, embedder, index=ORDER_INDEX)
-    sync = IndexSync(factory, kb=kb, orders=orders, vectors=embedder is not None,
-                     poll_seconds=settings.event_poll_seconds)
+    sync = IndexSync(
+        factory, kb=kb, orders=orders, vectors=embedder is not None, poll_seconds=settings.event_poll_seconds
+    )
     return SearchRuntime(backend, kb, orders, QueryVectors(kb, settings.query_vector_cache), sync)
 
 

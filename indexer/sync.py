@@ -132,7 +132,9 @@ class IndexSync:
         with session_scope(self._factory) as session:
             for article_id, status in statuses.items():
                 session.execute(
-                    update(KbArticle).where(KbArticle.id == article_id).values(index_status=status, index_error=None)
+                    update(KbArticle)
+                    .where(KbArticle.id == article_id)
+                    .values(index_status=status, index_error=None)
                 )
             self._set_cursor(session, events[-1].position)
         for job in jobs:
@@ -163,7 +165,9 @@ class IndexSync:
                 out.append(passage_document(article, p, source=source))
         return out
 
-    def _kb_keyword(self, upsert: dict[int, set[int]], deleted: set[int], statuses: dict[int, str]) -> list[Job]:
+    def _kb_keyword(
+        self, upsert: dict[int, set[int]], deleted: set[int], statuses: dict[int, str]
+    ) -> list[Job]:
         wanted = set().union(*upsert.values())
         with self._factory() as session:
             docs = self._kb_docs(session, wanted)
@@ -249,7 +253,9 @@ class IndexSync:
             order = session.get(WorkOrder, key)
             return [order_document(order)] if order is not None else []
 
-    def _set_status(self, article_id: int, status: str, error: str | None, only_if: str | None = None) -> None:
+    def _set_status(
+        self, article_id: int, status: str, error: str | None, only_if: str | None = None
+    ) -> None:
         with session_scope(self._factory) as session:
             stmt = update(KbArticle).where(KbArticle.id == article_id)
             if only_if:
@@ -305,7 +311,9 @@ class IndexSync:
                 last = 0
                 while True:
                     batch = list(
-                        session.scalars(select(WorkOrder).where(WorkOrder.id > last).order_by(WorkOrder.id).limit(500))
+                        session.scalars(
+                            select(WorkOrder).where(WorkOrder.id > last).order_by(WorkOrder.id).limit(500)
+                        )
                     )
                     if not batch:
                         break
@@ -356,6 +364,15 @@ class IndexSync:
         if self._task is not None:
             await self._task
         if self._worker is not None and self._worker.is_alive():
+            # Queued vector jobs are dropped, not worked off: shutdown stays quick, and articles left at
+            # "keyword" are re-queued by resume() on the next start (orders keep keyword-only documents
+            # until their next event or ``hotline index rebuild``).
+            while True:
+                try:
+                    self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                self._jobs.task_done()
             self._jobs.put(None)
             await asyncio.to_thread(self._worker.join, 30)
 

@@ -119,6 +119,7 @@ class _PassageCacheOnly:
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     """Add this domain's commands to the root app and the ``eval`` group."""
     eval_app.command("search")(eval_search)
+    import kb.scheduled  # noqa: F401  (adds the KB housekeeping job for `hotline worker`)
     from kb import commands
 
     commands.register(app)

@@ -43,7 +43,9 @@ def import_files(
     department: Annotated[str | None, typer.Option(help="department name")] = None,
     owner: Annotated[str | None, typer.Option(help="owning workstation code, e.g. D-RS")] = None,
     region: Annotated[str | None, typer.Option(help="region code; omit for the whole city")] = None,
-    index: Annotated[bool, typer.Option(help="update the search index now (when the app is not running)")] = True,
+    index: Annotated[
+        bool, typer.Option(help="update the search index now (when the app is not running)")
+    ] = True,
 ) -> None:
     """Import knowledge-base files as published articles. Unchanged files change nothing."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -53,8 +55,16 @@ def import_files(
     from kb.importers import ImportErrorBadFile, load_path
     from kb.service import InvalidReference
 
-    defaults = {k: v for k, v in {"category": category, "department": department, "owner": owner,
-                                  "region_code": region}.items() if v}
+    defaults = {
+        k: v
+        for k, v in {
+            "category": category,
+            "department": department,
+            "owner": owner,
+            "region_code": region,
+        }.items()
+        if v
+    }
     files = _files(paths)
     factory = _factory()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -67,8 +77,12 @@ def import_files(
                 progress.advance(read_task)
             save_task = progress.add_task("导入条目", total=len(items))
             with session_scope(factory) as session:
-                report = import_articles(session=session, items=items, author_id=None,
-                                         progress=lambda n: progress.advance(save_task, n))
+                report = import_articles(
+                    session=session,
+                    items=items,
+                    author_id=None,
+                    progress=lambda n: progress.advance(save_task, n),
+                )
     except (ImportErrorBadFile, InvalidReference, ValueError) as exc:
         typer.echo(f"错误: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -105,7 +119,9 @@ def rebuild() -> None:
     from indexer.runtime import rebuild as do_rebuild
 
     factory = _factory()
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True) as progress:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True
+    ) as progress:
         task = progress.add_task("重建索引", total=None)
         passages, orders = do_rebuild(get_settings(), factory, progress=lambda n: progress.advance(task, n))
     typer.echo(f"索引已重建：知识段落 {passages} 个，工单 {orders} 个")
@@ -121,7 +137,8 @@ def status() -> None:
     factory = _factory()
     with factory() as session:
         counts = session.execute(
-            select(KbArticle.index_status, func.count()).where(KbArticle.published_version.is_not(None))
+            select(KbArticle.index_status, func.count())
+            .where(KbArticle.published_version.is_not(None))
             .group_by(KbArticle.index_status)
         ).all()
         cursor = session.get(IndexCursor, "search")

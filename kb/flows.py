@@ -50,8 +50,16 @@ class PassageDiff:
 
 def _index_signature(article: KbArticle) -> tuple[object, ...]:
     """What the index stores besides passage text: a change means every passage is re-upserted."""
-    return (article.title, article.category, article.region_code, article.department, article.owner_unit_id,
-            article.valid_from, article.valid_to, article.published_version is not None)
+    return (
+        article.title,
+        article.category,
+        article.region_code,
+        article.department,
+        article.owner_unit_id,
+        article.valid_from,
+        article.valid_to,
+        article.published_version is not None,
+    )
 
 
 def sync_passages(*, session: Session, article: KbArticle, body: str) -> PassageDiff:
@@ -68,8 +76,13 @@ def sync_passages(*, session: Session, article: KbArticle, body: str) -> Passage
             row.ordinal = ordinal
             diff.kept.append(row.id)
         else:
-            row = KbPassage(article_id=article.id, ordinal=ordinal, heading_path=list(chunk.heading_path),
-                            text=chunk.text, content_hash=chunk.content_hash)
+            row = KbPassage(
+                article_id=article.id,
+                ordinal=ordinal,
+                heading_path=list(chunk.heading_path),
+                text=chunk.text,
+                content_hash=chunk.content_hash,
+            )
             session.add(row)
             new_rows.append(row)
     diff.removed = [row.id for rows in unused.values() for row in rows]
@@ -81,7 +94,12 @@ def sync_passages(*, session: Session, article: KbArticle, body: str) -> Passage
 
 
 def publish(
-    *, session: Session, article: KbArticle, version: KbVersion, reviewer: Principal | None, direct: bool = False
+    *,
+    session: Session,
+    article: KbArticle,
+    version: KbVersion,
+    reviewer: Principal | None,
+    direct: bool = False,
 ) -> PassageDiff:
     """Make ``version`` the published content. Only reviewed versions, unless ``direct`` (imports)."""
     if reviewer is not None:
@@ -115,8 +133,13 @@ def publish(
     emit(
         session,
         PUBLISHED,
-        {"article_id": article.id, "version": version.number, "title": article.title,
-         "upsert": upsert, "delete": diff.removed},
+        {
+            "article_id": article.id,
+            "version": version.number,
+            "title": article.title,
+            "upsert": upsert,
+            "delete": diff.removed,
+        },
         audience=AUDIENCE,
         workstation_ids=[article.owner_unit_id] if article.owner_unit_id else [],
     )
@@ -159,11 +182,14 @@ def import_articles(
     report = ImportReport()
     for item in items:
         meta = meta_from_import(session=session, raw=item.meta)
-        data = ArticleIn(title=item.title, body=item.body, note=f"导入 {item.source_key}", **meta.model_dump())
+        data = ArticleIn(
+            title=item.title, body=item.body, note=f"导入 {item.source_key}", **meta.model_dump()
+        )
         article = session.scalar(select(KbArticle).where(KbArticle.source_key == item.source_key))
         if article is None:
-            article, version = create_article(session=session, data=data, author_id=author_id,
-                                              source_key=item.source_key)
+            article, version = create_article(
+                session=session, data=data, author_id=author_id, source_key=item.source_key
+            )
             report.created += 1
         else:
             current = published_version(session=session, article=article)

@@ -23,7 +23,9 @@ log = logging.getLogger("hotline.kb")
 CHINA = timedelta(hours=8)
 
 
-def queue_expiring(*, session: Session, today: date, within_days: int, now: datetime | None = None) -> list[int]:
+def queue_expiring(
+    *, session: Session, today: date, within_days: int, now: datetime | None = None
+) -> list[int]:
     """Mark articles expiring within ``within_days`` as due for review and tell their owners."""
     now = now or utcnow()
     ids = []
@@ -33,8 +35,11 @@ def queue_expiring(*, session: Session, today: date, within_days: int, now: date
         emit(
             session,
             "kb.article.review_due",
-            {"article_id": article.id, "title": article.title,
-             "valid_to": article.valid_to.isoformat() if article.valid_to else None},
+            {
+                "article_id": article.id,
+                "title": article.title,
+                "valid_to": article.valid_to.isoformat() if article.valid_to else None,
+            },
             audience=["kb"],
             workstation_ids=[article.owner_unit_id] if article.owner_unit_id else [],
         )
@@ -64,10 +69,16 @@ def flag_overdue_corrections(*, session: Session, now: datetime | None = None) -
 def kb_housekeeping(factory: sessionmaker[Session], settings: Settings) -> None:
     now = utcnow()
     with session_scope(factory) as session:
-        queued = queue_expiring(session=session, today=(now + CHINA).date(), within_days=settings.kb_review_days)
+        queued = queue_expiring(
+            session=session, today=(now + CHINA).date(), within_days=settings.kb_review_days
+        )
         overdue = flag_overdue_corrections(session=session, now=now)
     if queued or overdue:
-        log.info("kb housekeeping: %d articles queued for review, %d corrections overdue", len(queued), len(overdue))
+        log.info(
+            "kb housekeeping: %d articles queued for review, %d corrections overdue",
+            len(queued),
+            len(overdue),
+        )
 
 
 if not any(job is kb_housekeeping for _, job in JOBS):

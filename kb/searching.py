@@ -24,7 +24,10 @@ def today_in_china() -> date:
 
 
 def build_filters(
-    *, category: str | None = None, region: str | None = None, department: str | None = None,
+    *,
+    category: str | None = None,
+    region: str | None = None,
+    department: str | None = None,
     valid_at: date | None = None,
 ) -> SearchFilters:
     if category and category not in ROOT_CATEGORIES:
@@ -57,8 +60,9 @@ def search_passages(
     if searcher.embedder is None:
         mode = "bm25"  # keyword-only deployment (HOTLINE_EMBEDDER=none)
     k = max(1, min(int(k), MAX_K))
-    filters = build_filters(category=category, region=region, department=department,
-                            valid_at=today or today_in_china())
+    filters = build_filters(
+        category=category, region=region, department=department, valid_at=today or today_in_china()
+    )
     vector = query_vectors.get(text) if mode != "bm25" else None
     hits = searcher.search(text, query_vector=vector, filters=filters, mode=mode, k=k)  # type: ignore[arg-type]
     return [

@@ -126,7 +126,9 @@ def get_article(*, session: Session, article_id: int) -> KbArticle:
 
 def versions(*, session: Session, article_id: int) -> list[KbVersion]:
     return list(
-        session.scalars(select(KbVersion).where(KbVersion.article_id == article_id).order_by(KbVersion.number))
+        session.scalars(
+            select(KbVersion).where(KbVersion.article_id == article_id).order_by(KbVersion.number)
+        )
     )
 
 
@@ -140,7 +142,9 @@ def published_version(*, session: Session, article: KbArticle) -> KbVersion | No
     if article.published_version is None:
         return None
     return session.scalar(
-        select(KbVersion).where(KbVersion.article_id == article.id, KbVersion.number == article.published_version)
+        select(KbVersion).where(
+            KbVersion.article_id == article.id, KbVersion.number == article.published_version
+        )
     )
 
 
@@ -226,7 +230,9 @@ def get_version(*, session: Session, article_id: int, number: int) -> KbVersion:
     return version
 
 
-def submit_for_review(*, session: Session, principal: Principal, article: KbArticle, version: KbVersion) -> None:
+def submit_for_review(
+    *, session: Session, principal: Principal, article: KbArticle, version: KbVersion
+) -> None:
     check_edit(principal, article)
     if version.state != "draft":
         raise Conflict(f"第 {version.number} 版状态为 {version.state}，只有草稿可以提交审核")
@@ -251,7 +257,9 @@ def reject(*, session: Session, reviewer: Principal, version: KbVersion, comment
 
 def passages(*, session: Session, article_id: int) -> list[KbPassage]:
     return list(
-        session.scalars(select(KbPassage).where(KbPassage.article_id == article_id).order_by(KbPassage.ordinal))
+        session.scalars(
+            select(KbPassage).where(KbPassage.article_id == article_id).order_by(KbPassage.ordinal)
+        )
     )
 
 
@@ -314,7 +322,9 @@ def report_correction(
     return correction
 
 
-def corrections_for(*, session: Session, principal: Principal, state: str | None = "open") -> list[KbCorrection]:
+def corrections_for(
+    *, session: Session, principal: Principal, state: str | None = "open"
+) -> list[KbCorrection]:
     """Editors see every report, workstation staff their units', everyone else the reports they made."""
     stmt = select(KbCorrection).order_by(KbCorrection.due_at, KbCorrection.id)
     if state:
@@ -355,8 +365,12 @@ def resolve_correction(
     emit(
         session,
         "kb.correction.resolved",
-        {"correction_id": correction.id, "article_id": article.id, "state": correction.state,
-         "reporter_id": correction.reporter_id},
+        {
+            "correction_id": correction.id,
+            "article_id": article.id,
+            "state": correction.state,
+            "reporter_id": correction.reporter_id,
+        },
         audience=AUDIENCE,
     )
     return draft

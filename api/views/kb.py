@@ -75,8 +75,15 @@ async def search(
     state = request.app.state
     with _domain_errors():
         hits = await asyncio.to_thread(
-            search_passages, searcher=state.kb_searcher, query_vectors=state.query_vectors, text=q,
-            category=category, region=region, department=department, mode=mode, k=k,
+            search_passages,
+            searcher=state.kb_searcher,
+            query_vectors=state.query_vectors,
+            text=q,
+            category=category,
+            region=region,
+            department=department,
+            mode=mode,
+            k=k,
         )
     return SearchOut(hits=hits)
 
@@ -103,8 +110,9 @@ def list_articles(
     mine: bool = False,
 ) -> list[ArticleOut]:
     owner = principal.workstation_id if mine and principal.is_workstation else None
-    rows = service.list_articles(session=session, category=category, state=state, owner_unit_id=owner,
-                                 review_due=review_due)
+    rows = service.list_articles(
+        session=session, category=category, state=state, owner_unit_id=owner, review_due=review_due
+    )
     return [ArticleOut.model_validate(a) for a in rows if _readable(principal, a)]
 
 
@@ -130,7 +138,9 @@ def get_article(article_id: int, session: SessionDep, principal: KbReader) -> Ar
     current = service.published_version(session=session, article=article)
     out = ArticleDetail.model_validate(article, from_attributes=True)
     out.body = current.body if current else None
-    out.passages = [PassageOut.model_validate(p) for p in service.passages(session=session, article_id=article.id)]
+    out.passages = [
+        PassageOut.model_validate(p) for p in service.passages(session=session, article_id=article.id)
+    ]
     return out
 
 
@@ -141,7 +151,9 @@ def save_draft(article_id: int, data: ArticleIn, session: SessionDep, principal:
         if "owner_unit_id" not in data.model_fields_set:
             data = data.model_copy(update={"owner_unit_id": article.owner_unit_id})  # omitted: unchanged
         if principal.is_workstation and data.owner_unit_id not in principal.scope:
-            raise NotAllowed(f"不能把知识条目 {article_id} 转给本单位以外的单位（owner_unit_id={data.owner_unit_id}）")
+            raise NotAllowed(
+                f"不能把知识条目 {article_id} 转给本单位以外的单位（owner_unit_id={data.owner_unit_id}）"
+            )
         version = service.save_draft(session=session, principal=principal, article=article, data=data)
     return VersionOut.model_validate(version)
 
@@ -173,7 +185,9 @@ def publish(article_id: int, number: int, session: SessionDep, principal: KbEdit
 
 
 @router.post("/articles/{article_id}/versions/{number}/reject")
-def reject(article_id: int, number: int, data: ReviewIn, session: SessionDep, principal: KbEditor) -> VersionOut:
+def reject(
+    article_id: int, number: int, data: ReviewIn, session: SessionDep, principal: KbEditor
+) -> VersionOut:
     with _domain_errors():
         version = service.get_version(session=session, article_id=article_id, number=number)
         service.reject(session=session, reviewer=principal, version=version, comment=data.comment)
@@ -196,8 +210,9 @@ def report_correction(
         article = service.get_article(session=session, article_id=article_id)
         if article.state != "published":
             raise service.Conflict(f"知识条目 {article_id} 未发布，不能纠错")
-        row = service.report_correction(session=session, reporter=principal, article=article, data=data,
-                                        days=settings.kb_correction_days)
+        row = service.report_correction(
+            session=session, reporter=principal, article=article, data=data, days=settings.kb_correction_days
+        )
     return CorrectionOut.model_validate(row)
 
 
@@ -215,8 +230,9 @@ def resolve_correction(
         row = session.get(KbCorrection, correction_id)
         if row is None:
             raise service.NotFound(f"纠错 {correction_id} 不存在")
-        service.resolve_correction(session=session, principal=principal, correction=row, accept=data.accept,
-                                   response=data.response)
+        service.resolve_correction(
+            session=session, principal=principal, correction=row, accept=data.accept, response=data.response
+        )
     return CorrectionOut.model_validate(row)
 
 
@@ -231,8 +247,16 @@ async def import_files(
     region: Annotated[str | None, Form()] = None,
 ) -> ImportReport:
     """Import Markdown, HTML, DOCX, PDF or catalogue JSONL files; form fields fill missing metadata."""
-    defaults = {k: v for k, v in {"category": category, "department": department, "owner": owner,
-                                  "region_code": region}.items() if v}
+    defaults = {
+        k: v
+        for k, v in {
+            "category": category,
+            "department": department,
+            "owner": owner,
+            "region_code": region,
+        }.items()
+        if v
+    }
     items = []
     with _domain_errors():
         for upload in files:
@@ -248,7 +272,8 @@ def index_status(request: Request, session: SessionDep, principal: KbEditor) -> 
     """Per-status article counts and the consumer's cursor, for editors watching an import settle."""
     counts = dict(
         session.execute(
-            select(KbArticle.index_status, func.count()).where(KbArticle.published_version.is_not(None))
+            select(KbArticle.index_status, func.count())
+            .where(KbArticle.published_version.is_not(None))
             .group_by(KbArticle.index_status)
         ).all()
     )

@@ -1,6 +1,7 @@
 """Live knowledge-base search over ``/api/ws``.
 
-Client: ``{"type": "kb.search", "id": 7, "text": "社保卡丢了", "filters": {"category": "faq", "region": "0101",
+Client: ``{"type": "kb.search", "id": 7, "text": "社保卡丢了",
+"filters": {"category": "faq", "region": "0101",
 "department": "…", "mode": "hybrid", "k": 10}}``. Server: ``{"type": "kb.search.result", "id": 7, "payload":
 {"hits": [...]}}`` (hits as in ``GET /api/kb/search``). A newer ``kb.search`` cancels an unanswered older
 one (``api.ws``), so results for stale text never arrive after fresher ones.
@@ -32,13 +33,20 @@ async def kb_search(ctx: WsContext, msg: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"未知的过滤条件 {', '.join(sorted(unknown))}")
     state = ctx.app.state
+
+    def value(key: str) -> str | None:
+        return str(filters[key]) if filters.get(key) else None
+
     hits = await asyncio.to_thread(
-        search_passages,
-        searcher=state.kb_searcher,
-        query_vectors=state.query_vectors,
-        text=str(msg.get("text") or ""),
-        mode=str(filters.get("mode") or "hybrid"),
-        k=int(filters.get("k") or 10),
-        **{key: (str(filters[key]) if filters.get(key) else None) for key in _FILTER_KEYS},
+        lambda: search_passages(
+            searcher=state.kb_searcher,
+            query_vectors=state.query_vectors,
+            text=str(msg.get("text") or ""),
+            mode=str(filters.get("mode") or "hybrid"),
+            k=int(filters.get("k") or 10),
+            category=value("category"),
+            region=value("region"),
+            department=value("department"),
+        )
     )
     return {"hits": [h.model_dump(mode="json") for h in hits]}

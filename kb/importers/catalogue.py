@@ -35,8 +35,14 @@ def row_to_article(row: dict[str, Any], defaults: dict[str, Any]) -> ImportedArt
     if materials:
         sections.append(("申请材料", "\n".join(f"- {m}" for m in materials if str(m).strip())))
     body = "\n\n".join(f"## {head}\n\n{text}" for head, text in sections if text.strip())
-    tags = [t for t in dict.fromkeys([str(row.get("TASK_TYPE_TEXT") or ""), str(row.get("CATANAME") or "")]) if t]
-    meta = {"category": "service_guide", **defaults, "department": row.get("DEPT_NAME") or defaults.get("department")}
+    tags = [
+        t for t in dict.fromkeys([str(row.get("TASK_TYPE_TEXT") or ""), str(row.get("CATANAME") or "")]) if t
+    ]
+    meta = {
+        "category": "service_guide",
+        **defaults,
+        "department": row.get("DEPT_NAME") or defaults.get("department"),
+    }
     meta["tags"] = list(dict.fromkeys([*meta.get("tags", []), *tags]))
     return ImportedArticle(
         source_key=f"catalogue:{row['TASK_CODE']}", title=str(row["TASK_NAME"]), body=body + "\n", meta=meta

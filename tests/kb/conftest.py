@@ -45,7 +45,9 @@ def article_body(**over: Any) -> dict[str, Any]:
         "category": "service_guide",
         "department": "云州市公安局",
         "tags": ["身份证"],
-        "body": "# 居民身份证补领指南\n\n## 所需材料\n\n户口簿和一张近照。\n\n## 收费标准\n\n补领每证20元。\n",
+        "body": (
+            "# 居民身份证补领指南\n\n## 所需材料\n\n户口簿和一张近照。\n\n## 收费标准\n\n补领每证20元。\n"
+        ),
     }
     body.update(over)
     return body
@@ -114,8 +116,13 @@ def pdf_file() -> bytes:
     pdf.setTitle("政务服务一体机操作手册")
     pdf.setFont("STSong-Light", 12)
     y = 780
-    for line in ["第一章 设备简介", "政务服务一体机可以打印营业执照副本。", "第二章 常见故障",
-                 "一、打印失败", "打印失败时请记下设备编号并联系大厅工作人员。"]:
+    for line in [
+        "第一章 设备简介",
+        "政务服务一体机可以打印营业执照副本。",
+        "第二章 常见故障",
+        "一、打印失败",
+        "打印失败时请记下设备编号并联系大厅工作人员。",
+    ]:
         pdf.drawString(72, y, line)
         y -= 24
     pdf.showPage()
@@ -125,13 +132,27 @@ def pdf_file() -> bytes:
 
 def catalogue_file(rows: list[dict[str, Any]] | None = None) -> bytes:
     rows = rows or [
-        {"TASK_CODE": "T-0001", "TASK_NAME": "护照首次申领", "TASK_TYPE_TEXT": "公共服务",
-         "DEPT_NAME": "云州市公安局出入境管理支队", "handle_location": "办理地点：云州市政务服务中心二楼",
-         "handle_time": "7(工作日)", "accept_standard": "本市户籍居民可申请。",
-         "material_intro": ["居民身份证", "近期免冠照片"], "CATANAME": "护照申领"},
-        {"TASK_CODE": "T-0002", "TASK_NAME": "个体工商户设立登记", "TASK_TYPE_TEXT": "行政许可",
-         "DEPT_NAME": "云州市市场监督管理局", "handle_location": "云州市政务服务中心一楼",
-         "handle_time": "1(工作日)", "accept_standard": "材料齐全、符合法定形式的，当场办结。",
-         "material_intro": ["经营者身份证明", "经营场所证明"], "CATANAME": "个体工商户登记"},
+        {
+            "TASK_CODE": "T-0001",
+            "TASK_NAME": "护照首次申领",
+            "TASK_TYPE_TEXT": "公共服务",
+            "DEPT_NAME": "云州市公安局出入境管理支队",
+            "handle_location": "办理地点：云州市政务服务中心二楼",
+            "handle_time": "7(工作日)",
+            "accept_standard": "本市户籍居民可申请。",
+            "material_intro": ["居民身份证", "近期免冠照片"],
+            "CATANAME": "护照申领",
+        },
+        {
+            "TASK_CODE": "T-0002",
+            "TASK_NAME": "个体工商户设立登记",
+            "TASK_TYPE_TEXT": "行政许可",
+            "DEPT_NAME": "云州市市场监督管理局",
+            "handle_location": "云州市政务服务中心一楼",
+            "handle_time": "1(工作日)",
+            "accept_standard": "材料齐全、符合法定形式的，当场办结。",
+            "material_intro": ["经营者身份证明", "经营场所证明"],
+            "CATANAME": "个体工商户登记",
+        },
     ]
     return "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()

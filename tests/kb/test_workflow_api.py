@@ -27,8 +27,10 @@ def test_draft_review_publish_and_history(as_user, seeded) -> None:  # type: ign
     assert editor.post(f"/api/kb/articles/{aid}/versions/1/publish").json()["published_version"] == 1
 
     # Second version: the unit edits, the editor rejects once, then publishes.
-    res = staff.put(f"/api/kb/articles/{aid}/draft",
-                    json=article_body(body="## 收费标准\n\n补领每证20元，低保对象免费。\n", valid_to="2027-12-31"))
+    res = staff.put(
+        f"/api/kb/articles/{aid}/draft",
+        json=article_body(body="## 收费标准\n\n补领每证20元，低保对象免费。\n", valid_to="2027-12-31"),
+    )
     assert res.status_code == 200 and res.json()["number"] == 2
     assert res.json()["changes"] == ["body", "valid_to"]
     staff.post(f"/api/kb/articles/{aid}/versions/2/submit")
@@ -53,8 +55,12 @@ def test_units_edit_only_their_own_entries(as_user, seeded) -> None:  # type: ig
     res = as_user("staff_b").post("/api/kb/articles", json=article_body(owner_unit_id=seeded.department))
     assert res.status_code == 403
     assert as_user("agent").post("/api/kb/articles", json=article_body()).status_code == 403
-    assert as_user("staff_dept").put(f"/api/kb/articles/{article['id']}/draft",
-                                     json=article_body(body="本单位修改")).status_code == 200
+    assert (
+        as_user("staff_dept")
+        .put(f"/api/kb/articles/{article['id']}/draft", json=article_body(body="本单位修改"))
+        .status_code
+        == 200
+    )
 
 
 def test_bad_metadata_is_named(as_user) -> None:  # type: ignore[no-untyped-def]
@@ -69,14 +75,18 @@ def test_bad_metadata_is_named(as_user) -> None:  # type: ignore[no-untyped-def]
 
 def test_category_tree(as_user) -> None:  # type: ignore[no-untyped-def]
     editor = as_user("kbeditor")
-    res = editor.post("/api/kb/categories", json={"code": "social-security", "name": "社会保障", "parent_code": "faq"})
+    res = editor.post(
+        "/api/kb/categories", json={"code": "social-security", "name": "社会保障", "parent_code": "faq"}
+    )
     assert res.status_code == 201
     tree = {n["code"]: n for n in res.json()}
     assert list(tree) == ["policy", "service_guide", "faq", "terminal_manual", "call_script"]
     assert [c["name"] for c in tree["faq"]["children"]] == ["社会保障"]
     ok = editor.post("/api/kb/articles", json=article_body(category="faq", subcategory="social-security"))
     assert ok.status_code == 201
-    wrong = editor.post("/api/kb/articles", json=article_body(category="policy", subcategory="social-security"))
+    wrong = editor.post(
+        "/api/kb/articles", json=article_body(category="policy", subcategory="social-security")
+    )
     assert wrong.status_code == 422
 
 
@@ -85,8 +95,12 @@ def test_correction_reaches_owner_with_deadline(as_user, seeded, factory) -> Non
     passage_id = as_user("agent").get(f"/api/kb/articles/{article['id']}").json()["passages"][-1]["id"]
     res = as_user("agent").post(
         f"/api/kb/articles/{article['id']}/corrections",
-        json={"kind": "outdated", "description": "收费已调整", "proposed_text": "补领每证免费。",
-              "passage_id": passage_id},
+        json={
+            "kind": "outdated",
+            "description": "收费已调整",
+            "proposed_text": "补领每证免费。",
+            "passage_id": passage_id,
+        },
     )
     assert res.status_code == 201, res.text
     correction = res.json()
@@ -100,11 +114,16 @@ def test_correction_reaches_owner_with_deadline(as_user, seeded, factory) -> Non
     assert [c["id"] for c in as_user("staff_dept").get("/api/kb/corrections").json()] == [correction["id"]]
     assert as_user("staff_b").get("/api/kb/corrections").json() == []
     assert [c["id"] for c in as_user("agent").get("/api/kb/corrections").json()] == [correction["id"]]
-    assert as_user("staff_b").post(f"/api/kb/corrections/{correction['id']}/resolve",
-                                   json={"accept": True}).status_code == 403
+    assert (
+        as_user("staff_b")
+        .post(f"/api/kb/corrections/{correction['id']}/resolve", json={"accept": True})
+        .status_code
+        == 403
+    )
 
-    res = as_user("staff_dept").post(f"/api/kb/corrections/{correction['id']}/resolve",
-                                     json={"accept": True, "response": "已更新"})
+    res = as_user("staff_dept").post(
+        f"/api/kb/corrections/{correction['id']}/resolve", json={"accept": True, "response": "已更新"}
+    )
     assert res.json()["state"] == "accepted"
     draft = as_user("staff_dept").get(f"/api/kb/articles/{article['id']}/versions").json()[-1]
     assert draft["state"] == "draft" and "补领每证免费。" in draft["body"] and "20元" not in draft["body"]
@@ -114,7 +133,9 @@ def test_correction_reaches_owner_with_deadline(as_user, seeded, factory) -> Non
 def test_overdue_corrections_and_expiry_queue(as_user, seeded, factory) -> None:  # type: ignore[no-untyped-def]
     soon = publish_via_api(as_user("kbeditor"), owner_unit_id=seeded.department, valid_to="2026-12-20")
     later = publish_via_api(as_user("kbeditor"), title="长期有效", valid_to="2027-06-30")
-    as_user("agent").post(f"/api/kb/articles/{later['id']}/corrections", json={"kind": "error", "description": "错字"})
+    as_user("agent").post(
+        f"/api/kb/articles/{later['id']}/corrections", json={"kind": "error", "description": "错字"}
+    )
     with factory() as s:
         assert flag_overdue_corrections(session=s, now=utcnow()) == []
         overdue = flag_overdue_corrections(session=s, now=utcnow() + timedelta(days=6))
@@ -126,8 +147,11 @@ def test_overdue_corrections_and_expiry_queue(as_user, seeded, factory) -> None:
         s.commit()
         assert queue_expiring(session=s, today=date(2026, 11, 24), within_days=30) == []  # queued once
         assert s.get(KbArticle, soon["id"]).review_due_at is not None
-        types = list(s.scalars(select(Event.type).where(Event.type.in_(
-            ["kb.correction.overdue", "kb.article.review_due"]))))
+        types = list(
+            s.scalars(
+                select(Event.type).where(Event.type.in_(["kb.correction.overdue", "kb.article.review_due"]))
+            )
+        )
         assert sorted(types) == ["kb.article.review_due", "kb.correction.overdue"]
     queue = as_user("staff_dept").get("/api/kb/articles", params={"review_due": True}).json()
     assert [a["id"] for a in queue] == [soon["id"]]
