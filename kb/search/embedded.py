@@ -403,6 +403,10 @@ class EmbeddedBackend:
                 idx.writer.wait_merging_threads()
             self._indexes.clear()
             self._closed = True
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:  # other threads' connections close when their threads end
+            conn.close()
+            self._local.conn = None
 
     def destroy(self) -> None:
         """Close and remove the directory (temporary evaluation indexes)."""
