@@ -34,10 +34,14 @@ DATA = ROOT.parent / "shared" / "data" / "kb-govqa"
 
 def load(limit: int | None) -> tuple[list[Document], list[tuple[str, str, str]]]:
     corpus = [json.loads(line) for line in (DATA / "corpus.jsonl").read_text(encoding="utf-8").splitlines()]
-    docs = [Document(id=d["_id"], text=d["text"], title=d.get("title") or "", department=d.get("department"))
-            for d in corpus]
-    queries = {q["_id"]: q["text"]
-               for q in map(json.loads, (DATA / "queries-dev.jsonl").read_text(encoding="utf-8").splitlines())}
+    docs = [
+        Document(id=d["_id"], text=d["text"], title=d.get("title") or "", department=d.get("department"))
+        for d in corpus
+    ]
+    queries = {
+        q["_id"]: q["text"]
+        for q in map(json.loads, (DATA / "queries-dev.jsonl").read_text(encoding="utf-8").splitlines())
+    }
     qrels = {}
     for line in (DATA / "qrels" / "dev.tsv").read_text(encoding="utf-8").splitlines()[1:]:
         qid, did, score = line.split("\t")
@@ -89,7 +93,9 @@ def cross_validate(scores: np.ndarray, right: np.ndarray, folds: int, seed: int 
     }
 
 
-def run(*, embedder_name: str | None, mode: str, folds: int, limit: int | None, cache: Path) -> dict[str, object]:
+def run(
+    *, embedder_name: str | None, mode: str, folds: int, limit: int | None, cache: Path
+) -> dict[str, object]:
     docs, pairs = load(limit)
     embedder = get_embedder(embedder_name, cache=cache) if mode != "bm25" else None
     with tempfile.TemporaryDirectory() as tmp:
@@ -142,8 +148,18 @@ def main() -> None:
     args = ap.parse_args()
     if not DATA.exists():
         sys.exit(f"kb-govqa not found at {DATA}: the shared data folder is absent")
-    print(json.dumps(run(embedder_name=args.embedder, mode=args.mode, folds=args.folds, limit=args.limit,
-                         cache=args.cache), ensure_ascii=False))
+    print(
+        json.dumps(
+            run(
+                embedder_name=args.embedder,
+                mode=args.mode,
+                folds=args.folds,
+                limit=args.limit,
+                cache=args.cache,
+            ),
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

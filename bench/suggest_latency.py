@@ -15,9 +15,9 @@ cores and the index's cost depends on the count and dimension, not on the words.
 classifier is the production one (``routing.classify``), trained on ``tickets-category`` and served from
 the work dir's model store.
 
-Reported: wall-clock p50/p95 and the process CPU time p50/p95 (on a shared, busy host the wall
-clock also counts other processes' time slices; the load average is printed beside). Timed, per query order (new texts, a fifth of them from callers who already have orders; their vectors
-made like the stored orders'):
+Reported: wall-clock p50/p95 and the process CPU time p50/p95 (on a shared, busy host the wall clock also
+counts other processes' time slices; the load average is printed beside). Timed, per query order (new
+texts, a fifth of them from callers who already have orders; their vectors made like the stored orders'):
 ``suggest()`` with the query vector given — locality, risk, similar orders (hybrid search over the order
 index), classification, catalogue units, duplicate check (phone, address, semantic); the direct answer
 (knowledge-base search) is not part of the budget and not run. Reported beside it: the query embedding
@@ -75,7 +75,9 @@ def build(workdir: Path, n_orders: int, embedder_name: str, seed: int = 0) -> No
         ids = load_org(session=session, data=data)
         load_demo_catalogue(session=session, data=data)
         session.commit()
-    county = {w["region"]: ids[w["code"]] for w in data["workstations"] if w["tier"] == 2 and w["kind"] == "county"}
+    county = {
+        w["region"]: ids[w["code"]] for w in data["workstations"] if w["tier"] == 2 and w["kind"] == "county"
+    }
     places = data["gazetteer"]
     rules = [r for r in data["catalogue"] if not r["region"]]
     templates = [(r, kw) for r in rules for kw in r["keywords"]]
@@ -97,15 +99,44 @@ def build(workdir: Path, n_orders: int, embedder_name: str, seed: int = 0) -> No
             created = now - timedelta(days=rng.random() * 365)
             state = rng.choice(DONE) if rng.random() < 0.7 else rng.choice(OPEN)
             lead = county[place["region"]] if rule["lead"] == "LOCAL" else ids[rule["lead"]]
-            rows.append(dict(
-                id=i + 1, number=f"B{i + 1:09d}", lookup_code="000000", state=state, channel="phone",
-                request_type="complaint", urgency="normal", caller_phone=f"13{rng.randrange(10**9):09d}",
-                confidential=False, anonymous=False, incident_address=f"{place['name']}{rng.randrange(1, 40)}号",
-                region_code=place["region"], category_l1=rule["level1"], category_l2=rule["level2"],
-                category_l3=rule["level3"], subject=text[:20], description=text, oversight=False,
-                lead_unit_id=lead, created_at=created, updated_at=created, version=1))
-            docs.append(Document(id=str(i + 1), title=text[:20], text=text, region=place["region"],
-                                 category=rule["level3"], unit=str(lead), state=state, created_at=created))
+            rows.append(
+                dict(
+                    id=i + 1,
+                    number=f"B{i + 1:09d}",
+                    lookup_code="000000",
+                    state=state,
+                    channel="phone",
+                    request_type="complaint",
+                    urgency="normal",
+                    caller_phone=f"13{rng.randrange(10**9):09d}",
+                    confidential=False,
+                    anonymous=False,
+                    incident_address=f"{place['name']}{rng.randrange(1, 40)}号",
+                    region_code=place["region"],
+                    category_l1=rule["level1"],
+                    category_l2=rule["level2"],
+                    category_l3=rule["level3"],
+                    subject=text[:20],
+                    description=text,
+                    oversight=False,
+                    lead_unit_id=lead,
+                    created_at=created,
+                    updated_at=created,
+                    version=1,
+                )
+            )
+            docs.append(
+                Document(
+                    id=str(i + 1),
+                    title=text[:20],
+                    text=text,
+                    region=place["region"],
+                    category=rule["level3"],
+                    unit=str(lead),
+                    state=state,
+                    created_at=created,
+                )
+            )
             v = tvec[ti] + np_rng.normal(0, 0.02, tvec.shape[1]).astype(np.float32)
             vecs.append(v / np.linalg.norm(v))
         with factory() as session:
@@ -141,9 +172,17 @@ def queries(n: int, phones: list[str], seed: int = 1) -> list[tuple[SuggestIn, s
         said = rng.choice([place["name"], *place["aliases"]])
         kw = rng.choice(rule["keywords"])
         text = rng.choice(PHRASINGS).format(place=said, kw=kw)
-        out.append((SuggestIn(subject=text[:20], description=text + "联系我的话白天都可以。",
-                             incident_address=f"{said}{rng.randrange(1, 40)}号",
-                             caller_phone=rng.choice(phones) if i % 5 == 0 else f"15{rng.randrange(10**9):09d}"), kw))
+        out.append(
+            (
+                SuggestIn(
+                    subject=text[:20],
+                    description=text + "联系我的话白天都可以。",
+                    incident_address=f"{said}{rng.randrange(1, 40)}号",
+                    caller_phone=rng.choice(phones) if i % 5 == 0 else f"15{rng.randrange(10**9):09d}",
+                ),
+                kw,
+            )
+        )
     return out
 
 
@@ -186,8 +225,13 @@ def main() -> None:
     # The vectors the timed suggestions receive are made like the stored orders' (the matter's cached
     # embedding plus noise): the search cost depends on the index, not on the words.
     matters = sorted({kw for _, kw in pairs})
-    mvec = dict(zip(matters, embedder.embed_passages([PHRASINGS[0].format(place="", kw=kw) for kw in matters]),
-                    strict=True))
+    mvec = dict(
+        zip(
+            matters,
+            embedder.embed_passages([PHRASINGS[0].format(place="", kw=kw) for kw in matters]),
+            strict=True,
+        )
+    )
     noise = np.random.default_rng(2)
     vectors = []
     for _, kw in pairs:
@@ -200,7 +244,9 @@ def main() -> None:
         dups = rule_units = 0
         for q, v in zip(qs, vectors, strict=True):
             t, c = time.perf_counter(), time.process_time()
-            out = suggest(session=session, data=q, query_vector=v, order_searcher=searcher, predictors=predictors)
+            out = suggest(
+                session=session, data=q, query_vector=v, order_searcher=searcher, predictors=predictors
+            )
             cpu.append((time.process_time() - c) * 1000)
             total.append((time.perf_counter() - t) * 1000)
             for k, ms in out.timings_ms.items():
@@ -209,16 +255,28 @@ def main() -> None:
             rule_units += out.units.source == "rule"
     backend.close()
     result = {
-        "orders_in_db": n_orders, "queries": len(qs), "cpus": os.cpu_count(),
+        "orders_in_db": n_orders,
+        "queries": len(qs),
+        "cpus": os.cpu_count(),
         "load_avg_1m": round(os.getloadavg()[0], 1),
         "category_model": predictors.category is not None,
-        "suggest_ms": {"p50": round(pct(total, 50), 1), "p95": round(pct(total, 95), 1), "max": round(max(total), 1)},
-        # CPU time of the process (all its threads): what the suggestion itself costs, whatever else the host runs.
+        "suggest_ms": {
+            "p50": round(pct(total, 50), 1),
+            "p95": round(pct(total, 95), 1),
+            "max": round(max(total), 1),
+        },
+        # CPU time of the process (all its threads): what the suggestion itself costs, whatever else
+        # the host runs.
         "suggest_cpu_ms": {"p50": round(pct(cpu, 50), 1), "p95": round(pct(cpu, 95), 1)},
         "stages_p95_ms": {k: round(pct(v, 95), 1) for k, v in stages.items()},
-        "embedding_ms": {"embedder": raw.name, "timed": len(embed_ms), "p50": round(pct(embed_ms, 50), 1),
-                         "p95": round(pct(embed_ms, 95), 1)},
-        "with_duplicates": dups, "units_from_rule": rule_units,
+        "embedding_ms": {
+            "embedder": raw.name,
+            "timed": len(embed_ms),
+            "p50": round(pct(embed_ms, 50), 1),
+            "p95": round(pct(embed_ms, 95), 1),
+        },
+        "with_duplicates": dups,
+        "units_from_rule": rule_units,
     }
     print(json.dumps(result, ensure_ascii=False))
 

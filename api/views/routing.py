@@ -27,7 +27,9 @@ router = APIRouter(tags=["routing"])
 def _searchers(app: FastAPI) -> tuple[Any, Any]:
     """The order and knowledge-base searchers the app built at start-up (absent: those parts are skipped)."""
     st = app.state
-    return getattr(st, "order_searcher", None), getattr(st, "kb_searcher", None) or getattr(st, "searcher", None)
+    return getattr(st, "order_searcher", None), getattr(st, "kb_searcher", None) or getattr(
+        st, "searcher", None
+    )
 
 
 def _query_vector(app: FastAPI, text: str) -> Any:
@@ -39,9 +41,14 @@ def _query_vector(app: FastAPI, text: str) -> Any:
 
 def run_suggest(app: FastAPI, data: s.SuggestIn, session: Session) -> s.SuggestOut:
     order_searcher, kb_searcher = _searchers(app)
-    return suggest(session=session, data=data, query_vector=_query_vector(app, data.text),
-                   order_searcher=order_searcher, kb_searcher=kb_searcher,
-                   predictors=Predictors.default(models=app.state.settings.data_dir / "models"))
+    return suggest(
+        session=session,
+        data=data,
+        query_vector=_query_vector(app, data.text),
+        order_searcher=order_searcher,
+        kb_searcher=kb_searcher,
+        predictors=Predictors.default(models=app.state.settings.data_dir / "models"),
+    )
 
 
 def _suggest_in_own_session(app: FastAPI, data: s.SuggestIn) -> s.SuggestOut:
@@ -50,7 +57,9 @@ def _suggest_in_own_session(app: FastAPI, data: s.SuggestIn) -> s.SuggestOut:
 
 
 @router.post("/api/routing/suggest", response_model=s.SuggestOut)
-def post_suggest(body: s.SuggestIn, request: Request, session: SessionDep, principal: IntakeUser) -> s.SuggestOut:
+def post_suggest(
+    body: s.SuggestIn, request: Request, session: SessionDep, principal: IntakeUser
+) -> s.SuggestOut:
     # The request's own session: on SQLite a second one would wait on the first one's write lock.
     return run_suggest(request.app, body, session)
 
@@ -64,8 +73,12 @@ async def ws_suggest(ctx: WsContext, msg: dict[str, Any]) -> dict[str, Any]:
     try:
         data = s.SuggestIn.model_validate({k: v for k, v in msg.items() if k not in ("type", "id")})
     except ValidationError as exc:
-        parts = [f"{'.'.join(str(p) for p in e['loc'])}: {str(e['msg']).removeprefix('Value error, ')}".lstrip(": ")
-                 for e in exc.errors()]
+        parts = [
+            f"{'.'.join(str(p) for p in e['loc'])}: {str(e['msg']).removeprefix('Value error, ')}".lstrip(
+                ": "
+            )
+            for e in exc.errors()
+        ]
         raise ValueError("请求内容有误 — " + "；".join(parts)) from None
     out = await asyncio.to_thread(_suggest_in_own_session, ctx.app, data)
     return s.dump(out)
@@ -77,8 +90,9 @@ def post_feedback(body: s.OverrideIn, session: SessionDep, principal: IntakeUser
         order = get_visible(session=session, principal=principal, order_id=body.order_id)
     except NotFound as exc:
         raise HTTPException(404, str(exc)) from None
-    rows = record_override(session=session, order=order, suggested=body.suggested, chosen=body.chosen,
-                           actor_id=principal.id)
+    rows = record_override(
+        session=session, order=order, suggested=body.suggested, chosen=body.chosen, actor_id=principal.id
+    )
     session.commit()
     return s.FeedbackOut(recorded=len(rows), fields=[r.field for r in rows])
 
@@ -99,9 +113,16 @@ def _catalogue_errors(fn: Any, *args: Any, **kw: Any) -> Any:
 
 
 @router.get("/api/catalogue/rules", response_model=list[RuleOut])
-def list_rules(session: SessionDep, principal: CentreUser,
-               include_deleted: bool = False, level1: Annotated[str | None, Query(max_length=64)] = None) -> list[RuleOut]:
-    return [_rule_out(r) for r in catalogue.list_rules(session=session, include_deleted=include_deleted, level1=level1)]
+def list_rules(
+    session: SessionDep,
+    principal: CentreUser,
+    include_deleted: bool = False,
+    level1: Annotated[str | None, Query(max_length=64)] = None,
+) -> list[RuleOut]:
+    return [
+        _rule_out(r)
+        for r in catalogue.list_rules(session=session, include_deleted=include_deleted, level1=level1)
+    ]
 
 
 @router.get("/api/catalogue/rules/{rule_id}", response_model=RuleOut)
@@ -124,7 +145,9 @@ def create_rule(body: RuleIn, session: SessionDep, principal: Admin) -> RuleOut:
 
 @router.put("/api/catalogue/rules/{rule_id}", response_model=RuleOut)
 def update_rule(rule_id: int, body: RuleUpdate, session: SessionDep, principal: Admin) -> RuleOut:
-    rule = _catalogue_errors(catalogue.update_rule, session=session, rule_id=rule_id, data=body, actor_id=principal.id)
+    rule = _catalogue_errors(
+        catalogue.update_rule, session=session, rule_id=rule_id, data=body, actor_id=principal.id
+    )
     session.commit()
     return _rule_out(rule)
 
@@ -137,8 +160,9 @@ def delete_rule(rule_id: int, session: SessionDep, principal: Admin) -> RuleOut:
 
 
 @router.get("/api/hotspots")
-def get_hotspots(session: SessionDep, principal: CentreUser,
-                 day: Annotated[date | None, Query(alias="date")] = None) -> dict[str, Any]:
+def get_hotspots(
+    session: SessionDep, principal: CentreUser, day: Annotated[date | None, Query(alias="date")] = None
+) -> dict[str, Any]:
     from hotline.db import utcnow
 
     return daily_hotspots(session=session, day=day or utcnow().date())

@@ -25,7 +25,9 @@ from hotline.org.models import Region
 from routing.catalogue.models import GazetteerPlace
 
 # Spoken fillers and positional words that never name a place.
-_NOISE = re.compile(r"[\s,，。.;；:：!！?？、()（）\"'“”‘’\-—]|附近|对面|旁边|门口|这边|那边|那块|一带|周边|里面")
+_NOISE = re.compile(
+    r"[\s,，。.;；:：!！?？、()（）\"'“”‘’\-—]|附近|对面|旁边|门口|这边|那边|那块|一带|周边|里面"
+)
 
 
 def normalise_address(address: str) -> str:
@@ -65,8 +67,13 @@ class LocalityMatch:
 
 
 class LocalityIndex:
-    def __init__(self, places: Iterable[tuple[Place, list[str]]], regions: dict[str, str] | None = None,
-                 *, min_score: float = 75.0) -> None:
+    def __init__(
+        self,
+        places: Iterable[tuple[Place, list[str]]],
+        regions: dict[str, str] | None = None,
+        *,
+        min_score: float = 75.0,
+    ) -> None:
         self._by_alias: dict[str, Place] = {}
         for place, aliases in places:
             for alias in (place.name, *aliases):
@@ -112,8 +119,11 @@ class LocalityIndex:
             # the region the caller named.
             def rank(a: str) -> tuple[int, int, bool]:
                 place = self._by_alias[a]
-                return (_SPECIFIC.get(place.kind, 0) if len(a) >= 3 else 0, len(a),
-                        region is not None and place.region_code == region)
+                return (
+                    _SPECIFIC.get(place.kind, 0) if len(a) >= 3 else 0,
+                    len(a),
+                    region is not None and place.region_code == region,
+                )
 
             best = max(hits, key=rank)
             return LocalityMatch(self._by_alias[best], best, "exact", 100.0)
@@ -126,8 +136,13 @@ class LocalityIndex:
         if not candidates:
             return None
         # Prefer the region the caller named, then the score, then the longer (more specific) name.
-        candidates.sort(key=lambda f: (region is not None and self._by_alias[f[0]].region_code != region,
-                                       -f[1], -len(f[0])))
+        candidates.sort(
+            key=lambda f: (
+                region is not None and self._by_alias[f[0]].region_code != region,
+                -f[1],
+                -len(f[0]),
+            )
+        )
         alias, score = candidates[0]
         return LocalityMatch(self._by_alias[alias], alias, "fuzzy", score)
 

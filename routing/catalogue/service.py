@@ -14,8 +14,18 @@ from hotline.org.models import Region, Workstation
 from routing.catalogue.models import LOCAL, CatalogueRule, CatalogueRuleVersion, GazetteerPlace
 from routing.catalogue.schemas import RuleIn, RuleUpdate
 
-_FIELDS = ("level1", "level2", "level3", "region_code", "keywords", "lead", "assist", "tier3_allowed",
-           "functional", "reply_days")
+_FIELDS = (
+    "level1",
+    "level2",
+    "level3",
+    "region_code",
+    "keywords",
+    "lead",
+    "assist",
+    "tier3_allowed",
+    "functional",
+    "reply_days",
+)
 
 
 class RuleNotFound(LookupError):
@@ -49,8 +59,16 @@ def _check(*, session: Session, data: RuleIn) -> None:
 
 
 def _record(*, session: Session, rule: CatalogueRule, change: str, actor_id: int | None) -> None:
-    session.add(CatalogueRuleVersion(rule_id=rule.id, version=rule.version, change=change,
-                                     data=rule_data(rule), changed_at=utcnow(), changed_by_id=actor_id))
+    session.add(
+        CatalogueRuleVersion(
+            rule_id=rule.id,
+            version=rule.version,
+            change=change,
+            data=rule_data(rule),
+            changed_at=utcnow(),
+            changed_by_id=actor_id,
+        )
+    )
 
 
 def create_rule(*, session: Session, data: RuleIn, actor_id: int | None) -> CatalogueRule:
@@ -97,7 +115,9 @@ def delete_rule(*, session: Session, rule_id: int, actor_id: int | None) -> Cata
     return rule
 
 
-def list_rules(*, session: Session, include_deleted: bool = False, level1: str | None = None) -> Sequence[CatalogueRule]:
+def list_rules(
+    *, session: Session, include_deleted: bool = False, level1: str | None = None
+) -> Sequence[CatalogueRule]:
     stmt = select(CatalogueRule).order_by(CatalogueRule.id)
     if not include_deleted:
         stmt = stmt.where(CatalogueRule.active.is_(True))
@@ -109,15 +129,17 @@ def list_rules(*, session: Session, include_deleted: bool = False, level1: str |
 def rule_versions(*, session: Session, rule_id: int) -> Sequence[CatalogueRuleVersion]:
     get_rule(session=session, rule_id=rule_id)
     return session.scalars(
-        select(CatalogueRuleVersion).where(CatalogueRuleVersion.rule_id == rule_id)
+        select(CatalogueRuleVersion)
+        .where(CatalogueRuleVersion.rule_id == rule_id)
         .order_by(CatalogueRuleVersion.version)
     ).all()
 
 
 def count_dispute(*, session: Session, rule_id: int) -> None:
     """One more dispatch dispute (an upheld return) against the rule that produced the dispatch."""
-    session.execute(update(CatalogueRule).where(CatalogueRule.id == rule_id)
-                    .values(disputes=CatalogueRule.disputes + 1))
+    session.execute(
+        update(CatalogueRule).where(CatalogueRule.id == rule_id).values(disputes=CatalogueRule.disputes + 1)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +166,20 @@ class RuleSnapshot:
 
 def snapshot_rules(*, session: Session) -> list[RuleSnapshot]:
     return [
-        RuleSnapshot(r.id, r.level1, r.level2, r.level3, r.region_code, tuple(r.keywords or ()), r.lead,
-                     tuple(r.assist or ()), r.tier3_allowed, r.functional, r.reply_days, r.version)
+        RuleSnapshot(
+            r.id,
+            r.level1,
+            r.level2,
+            r.level3,
+            r.region_code,
+            tuple(r.keywords or ()),
+            r.lead,
+            tuple(r.assist or ()),
+            r.tier3_allowed,
+            r.functional,
+            r.reply_days,
+            r.version,
+        )
         for r in list_rules(session=session)
     ]
 
@@ -169,8 +203,13 @@ def _rank(match: RuleMatch) -> tuple[int, int, int]:
     return (int(match.region_specific), len(match.keywords), -match.rule.id)
 
 
-def match_rule(rules: Sequence[RuleSnapshot], *, category: tuple[str | None, str | None, str | None],
-               region_code: str | None, text: str) -> RuleMatch | None:
+def match_rule(
+    rules: Sequence[RuleSnapshot],
+    *,
+    category: tuple[str | None, str | None, str | None],
+    region_code: str | None,
+    text: str,
+) -> RuleMatch | None:
     """The rule for ``category`` (as deep as it is given) in ``region_code``.
 
     Precedence: a rule for the incident's region beats a city-wide one; then more keyword hits; then the
@@ -213,15 +252,31 @@ def load_demo_catalogue(*, session: Session, data: dict[str, Any]) -> None:
     names = set(session.scalars(select(GazetteerPlace.name)))
     for g in data.get("gazetteer", []):
         if g["name"] not in names:
-            session.add(GazetteerPlace(name=g["name"], aliases=list(g.get("aliases", [])), kind=g["kind"],
-                                       workstation_code=g["workstation"], region_code=g["region"]))
+            session.add(
+                GazetteerPlace(
+                    name=g["name"],
+                    aliases=list(g.get("aliases", [])),
+                    kind=g["kind"],
+                    workstation_code=g["workstation"],
+                    region_code=g["region"],
+                )
+            )
     if session.scalar(select(CatalogueRule.id).limit(1)) is None:
         for r in data.get("catalogue", []):
-            rule = CatalogueRule(level1=r["level1"], level2=r["level2"], level3=r["level3"],
-                                 region_code=r.get("region"), keywords=list(r.get("keywords", [])),
-                                 lead=r["lead"], assist=list(r.get("assist", [])),
-                                 tier3_allowed=bool(r.get("tier3_allowed")), functional=bool(r.get("functional")),
-                                 reply_days=r.get("reply_days"), version=1, updated_at=utcnow())
+            rule = CatalogueRule(
+                level1=r["level1"],
+                level2=r["level2"],
+                level3=r["level3"],
+                region_code=r.get("region"),
+                keywords=list(r.get("keywords", [])),
+                lead=r["lead"],
+                assist=list(r.get("assist", [])),
+                tier3_allowed=bool(r.get("tier3_allowed")),
+                functional=bool(r.get("functional")),
+                reply_days=r.get("reply_days"),
+                version=1,
+                updated_at=utcnow(),
+            )
             session.add(rule)
             session.flush()
             _record(session=session, rule=rule, change="create", actor_id=None)

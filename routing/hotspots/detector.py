@@ -109,7 +109,9 @@ def find_bursts(items: Sequence[Item], config: BurstConfig = BurstConfig()) -> l
             for b in range(a + 1, len(idx)):
                 if times[b] - times[a] > config.window:
                     break
-                same_cat = items[idx[a]].category is not None and items[idx[a]].category == items[idx[b]].category
+                same_cat = (
+                    items[idx[a]].category is not None and items[idx[a]].category == items[idx[b]].category
+                )
                 floor = config.min_similarity_same_category if same_cat else config.min_similarity
                 if sims[a, b] >= floor:
                     edges.append((a, b))
@@ -117,8 +119,10 @@ def find_bursts(items: Sequence[Item], config: BurstConfig = BurstConfig()) -> l
             members = set(comp)
             # Peel members with too few links inside the group until it is stable.
             while True:
-                links = {m: sum(1 for a, b in edges if (a == m and b in members) or (b == m and a in members))
-                         for m in members}
+                links = {
+                    m: sum(1 for a, b in edges if (a == m and b in members) or (b == m and a in members))
+                    for m in members
+                }
                 weak = {m for m, k in links.items() if k < config.min_links}
                 if not weak:
                     break

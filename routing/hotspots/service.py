@@ -30,8 +30,9 @@ from routing.suggest.predict import category_key
 def _items(*, session: Session, since: datetime, until: datetime) -> tuple[list[Item], dict[int, WorkOrder]]:
     directory = get_directory(session=session)
     orders = session.scalars(
-        select(WorkOrder).where(WorkOrder.created_at >= since, WorkOrder.created_at <= until,
-                                WorkOrder.parent_id.is_(None))
+        select(WorkOrder).where(
+            WorkOrder.created_at >= since, WorkOrder.created_at <= until, WorkOrder.parent_id.is_(None)
+        )
     ).all()
     items, by_id = [], {}
     for o in orders:
@@ -51,23 +52,37 @@ def _items(*, session: Session, since: datetime, until: datetime) -> tuple[list[
 
 def _member(o: WorkOrder) -> dict[str, Any]:
     subject = masked_fields(o)["subject"] if o.confidential else o.subject
-    return {"order_id": o.id, "number": o.number, "subject": subject, "incident_address": o.incident_address,
-            "created_at": o.created_at.isoformat()}
+    return {
+        "order_id": o.id,
+        "number": o.number,
+        "subject": subject,
+        "incident_address": o.incident_address,
+        "created_at": o.created_at.isoformat(),
+    }
 
 
 def _payload(h: Hotspot, orders: dict[int, WorkOrder], area_name: str | None) -> dict[str, Any]:
     members = [_member(orders[i]) for i in h.member_ids if i in orders]
     return {
-        "hotspot_id": h.id, "area": h.area, "area_name": area_name, "region_code": h.region_code,
-        "category": h.category, "title": h.title, "terms": h.terms, "size": h.size,
-        "first_at": h.first_at.isoformat(), "last_at": h.last_at.isoformat(), "members": members,
+        "hotspot_id": h.id,
+        "area": h.area,
+        "area_name": area_name,
+        "region_code": h.region_code,
+        "category": h.category,
+        "title": h.title,
+        "terms": h.terms,
+        "size": h.size,
+        "first_at": h.first_at.isoformat(),
+        "last_at": h.last_at.isoformat(),
+        "members": members,
         "why": f"{area_name or h.area} {len(members)} 件相似诉求集中出现"
-               f"（{h.first_at:%m-%d %H:%M} 至 {h.last_at:%m-%d %H:%M}），共同词：{'、'.join(h.terms) or '无'}",
+        f"（{h.first_at:%m-%d %H:%M} 至 {h.last_at:%m-%d %H:%M}），共同词：{'、'.join(h.terms) or '无'}",
     }
 
 
-def detect_hotspots(*, session: Session, now: datetime | None = None,
-                    config: BurstConfig | None = None) -> list[tuple[Hotspot, bool]]:
+def detect_hotspots(
+    *, session: Session, now: datetime | None = None, config: BurstConfig | None = None
+) -> list[tuple[Hotspot, bool]]:
     """Bursts among orders of the last ``config.window``; returns (hotspot, is_new). A burst that
     overlaps a known hotspot in the same area grows it (no second alert); a new one is stored and
     ``alert.hotspot`` goes to supervisors in this transaction."""
@@ -96,8 +111,18 @@ def detect_hotspots(*, session: Session, now: datetime | None = None,
             continue
         first_order = orders[ids[0]]
         title = masked_fields(first_order)["subject"] if first_order.confidential else first_order.subject
-        h = Hotspot(area=burst.area, region_code=burst.region, category=burst.category, title=title[:200],
-                    terms=burst.terms, member_ids=ids, size=len(ids), first_at=first, last_at=last, created_at=now)
+        h = Hotspot(
+            area=burst.area,
+            region_code=burst.region,
+            category=burst.category,
+            title=title[:200],
+            terms=burst.terms,
+            member_ids=ids,
+            size=len(ids),
+            first_at=first,
+            last_at=last,
+            created_at=now,
+        )
         session.add(h)
         session.flush()
         unit = directory.by_code.get(burst.area)
@@ -124,16 +149,32 @@ def daily_hotspots(*, session: Session, day: date) -> dict[str, Any]:
     return {
         "date": day.isoformat(),
         "hotspots": [
-            {"id": h.id, "area": h.area,
-             "area_name": (u.name if (u := directory.by_code.get(h.area)) else directory.region_names.get(h.area)),
-             "region_code": h.region_code, "region_name": directory.region_names.get(h.region_code or ""),
-             "category": h.category, "title": h.title, "terms": h.terms, "size": h.size,
-             "member_ids": h.member_ids, "first_at": h.first_at.isoformat(), "last_at": h.last_at.isoformat()}
+            {
+                "id": h.id,
+                "area": h.area,
+                "area_name": (
+                    u.name if (u := directory.by_code.get(h.area)) else directory.region_names.get(h.area)
+                ),
+                "region_code": h.region_code,
+                "region_name": directory.region_names.get(h.region_code or ""),
+                "category": h.category,
+                "title": h.title,
+                "terms": h.terms,
+                "size": h.size,
+                "member_ids": h.member_ids,
+                "first_at": h.first_at.isoformat(),
+                "last_at": h.last_at.isoformat(),
+            }
             for h in rows
         ],
         "by_region_category": [
-            {"region_code": r, "region_name": directory.region_names.get(r or ""), "category": c,
-             "hotspots": counts[(r, c)], "orders": n}
+            {
+                "region_code": r,
+                "region_name": directory.region_names.get(r or ""),
+                "category": c,
+                "hotspots": counts[(r, c)],
+                "orders": n,
+            }
             for (r, c), n in totals.most_common()
         ],
     }

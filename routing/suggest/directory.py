@@ -30,11 +30,15 @@ class UnitInfo:
 class Directory:
     def __init__(self, *, session: Session) -> None:
         units = session.scalars(select(Workstation).where(Workstation.active.is_(True))).all()
-        self.by_code = {w.code: UnitInfo(w.id, w.code, w.name, w.tier, w.kind, w.region_code, w.parent_id)
-                        for w in units}
+        self.by_code = {
+            w.code: UnitInfo(w.id, w.code, w.name, w.tier, w.kind, w.region_code, w.parent_id) for w in units
+        }
         self.by_id = {u.id: u for u in self.by_code.values()}
-        self.county_of_region = {u.region_code: u for u in self.by_code.values()
-                                 if u.tier == 2 and u.region_code and not u.code.startswith("D-")}
+        self.county_of_region = {
+            u.region_code: u
+            for u in self.by_code.values()
+            if u.tier == 2 and u.region_code and not u.code.startswith("D-")
+        }
         self.region_names = dict(session.execute(select(Region.code, Region.name)).all())
         self.locality = LocalityIndex.from_db(session=session)
         self.rules: list[RuleSnapshot] = snapshot_rules(session=session)

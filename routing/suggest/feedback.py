@@ -36,7 +36,11 @@ def order_text(order: WorkOrder) -> str:
 
 
 def record_override(
-    *, session: Session, order: WorkOrder, suggested: dict[str, str | None], chosen: dict[str, str],
+    *,
+    session: Session,
+    order: WorkOrder,
+    suggested: dict[str, str | None],
+    chosen: dict[str, str],
     actor_id: int | None,
 ) -> list[RoutingFeedback]:
     """One labelled example per field where the agent's choice differs from the suggestion."""
@@ -45,9 +49,17 @@ def record_override(
         if name not in FIELDS:
             raise ValueError(f"未知的字段 {name!r}，可选: {', '.join(FIELDS)}")
         if value and value != suggested.get(name):
-            row = RoutingFeedback(order_id=order.id, source="override", field=name, suggested=suggested.get(name),
-                                  chosen=value, text=order_text(order), region_code=order.region_code,
-                                  actor_id=actor_id, created_at=utcnow())
+            row = RoutingFeedback(
+                order_id=order.id,
+                source="override",
+                field=name,
+                suggested=suggested.get(name),
+                chosen=value,
+                text=order_text(order),
+                region_code=order.region_code,
+                actor_id=actor_id,
+                created_at=utcnow(),
+            )
             session.add(row)
             rows.append(row)
     session.flush()
@@ -64,7 +76,9 @@ class FeedbackExample:
     created_at: datetime
 
 
-def feedback_examples(*, session: Session, field: str = "category", since: datetime | None = None) -> list[FeedbackExample]:
+def feedback_examples(
+    *, session: Session, field: str = "category", since: datetime | None = None
+) -> list[FeedbackExample]:
     """Labelled examples for one field, oldest first; for ``field="category"`` the label is
     ``level1/level2/level3``. Later feedback on the same order supersedes earlier."""
     if field not in FIELDS:
@@ -75,48 +89,99 @@ def feedback_examples(*, session: Session, field: str = "category", since: datet
     latest: dict[object, RoutingFeedback] = {}
     for row in session.scalars(stmt):
         latest[row.order_id if row.order_id is not None else f"row{row.id}"] = row
-    return [FeedbackExample(r.text, r.chosen, r.field, r.source, r.suggested, r.created_at)
-            for r in sorted(latest.values(), key=lambda r: r.id)]
+    return [
+        FeedbackExample(r.text, r.chosen, r.field, r.source, r.suggested, r.created_at)
+        for r in sorted(latest.values(), key=lambda r: r.id)
+    ]
 
 
 def _rules(conn: Any) -> list[RuleSnapshot]:
     rows = conn.execute(select(CatalogueRule).where(CatalogueRule.active.is_(True))).mappings().all()
-    return [RuleSnapshot(r["id"], r["level1"], r["level2"], r["level3"], r["region_code"], tuple(r["keywords"] or ()),
-                         r["lead"], tuple(r["assist"] or ()), r["tier3_allowed"], r["functional"], r["reply_days"],
-                         r["version"]) for r in rows]
+    return [
+        RuleSnapshot(
+            r["id"],
+            r["level1"],
+            r["level2"],
+            r["level3"],
+            r["region_code"],
+            tuple(r["keywords"] or ()),
+            r["lead"],
+            tuple(r["assist"] or ()),
+            r["tier3_allowed"],
+            r["functional"],
+            r["reply_days"],
+            r["version"],
+        )
+        for r in rows
+    ]
 
 
 def _on_history(_mapper: Any, conn: Any, entry: OrderHistory) -> None:
     if entry.action != "reassign":
         return
-    order = conn.execute(select(WorkOrder.__table__).where(WorkOrder.id == entry.order_id)).mappings().one_or_none()
+    order = (
+        conn.execute(select(WorkOrder.__table__).where(WorkOrder.id == entry.order_id))
+        .mappings()
+        .one_or_none()
+    )
     if order is None:
         return
     new_lead = (entry.data or {}).get("lead_unit_id") or order["lead_unit_id"]
     previous = conn.execute(
-        select(OrderHistory.data).where(OrderHistory.order_id == entry.order_id,
-                                        OrderHistory.action.in_(("dispatch", "reassign")), OrderHistory.id < entry.id)
-        .order_by(OrderHistory.id.desc()).limit(1)
+        select(OrderHistory.data)
+        .where(
+            OrderHistory.order_id == entry.order_id,
+            OrderHistory.action.in_(("dispatch", "reassign")),
+            OrderHistory.id < entry.id,
+        )
+        .order_by(OrderHistory.id.desc())
+        .limit(1)
     ).scalar_one_or_none()
     old_lead = (previous or {}).get("lead_unit_id")
-    codes = dict(conn.execute(select(Workstation.id, Workstation.code)
-                              .where(Workstation.id.in_([x for x in (new_lead, old_lead) if x]))).all())
+    codes = dict(
+        conn.execute(
+            select(Workstation.id, Workstation.code).where(
+                Workstation.id.in_([x for x in (new_lead, old_lead) if x])
+            )
+        ).all()
+    )
     text = f"{order['subject']}\n{order['description']}"
     if order["confidential"]:
         from routing.orders.masking import mask_text
 
         names = (order["caller_name"],)
         text = f"{mask_text(order['subject'], names=names)}\n{mask_text(order['description'], names=names)}"
-    rule = match_rule(_rules(conn), category=(order["category_l1"], order["category_l2"], order["category_l3"]),
-                      region_code=order["region_code"], text=text) if order["category_l1"] else None
+    rule = (
+        match_rule(
+            _rules(conn),
+            category=(order["category_l1"], order["category_l2"], order["category_l3"]),
+            region_code=order["region_code"],
+            text=text,
+        )
+        if order["category_l1"]
+        else None
+    )
     if new_lead in codes:
-        conn.execute(insert(RoutingFeedback).values(
-            order_id=order["id"], source="reassign", field="lead_unit", suggested=codes.get(old_lead),
-            chosen=codes[new_lead], text=text, region_code=order["region_code"],
-            rule_id=rule.rule.id if rule else None, actor_id=entry.actor_id, created_at=utcnow()))
+        conn.execute(
+            insert(RoutingFeedback).values(
+                order_id=order["id"],
+                source="reassign",
+                field="lead_unit",
+                suggested=codes.get(old_lead),
+                chosen=codes[new_lead],
+                text=text,
+                region_code=order["region_code"],
+                rule_id=rule.rule.id if rule else None,
+                actor_id=entry.actor_id,
+                created_at=utcnow(),
+            )
+        )
     if rule is not None:
-        conn.execute(update(CatalogueRule).where(CatalogueRule.id == rule.rule.id)
-                     .values(disputes=CatalogueRule.disputes + 1))
+        conn.execute(
+            update(CatalogueRule)
+            .where(CatalogueRule.id == rule.rule.id)
+            .values(disputes=CatalogueRule.disputes + 1)
+        )
 
 
 _installed = False

@@ -39,8 +39,14 @@ def _decision(decision: Any, *, confidence: float, calibrated: bool = False) -> 
     evidence. A default (no rule fired, no model) is a guess the console should ask about."""
     if decision.source == "default":
         confidence = min(confidence, 0.4)
-    return Prediction(decision.value, confidence, [(decision.value, confidence)], list(decision.reasons),
-                      calibrated, decision.source)
+    return Prediction(
+        decision.value,
+        confidence,
+        [(decision.value, confidence)],
+        list(decision.reasons),
+        calibrated,
+        decision.source,
+    )
 
 
 class RequestTypePredictor:
@@ -57,8 +63,14 @@ class RequestTypePredictor:
         learned = self.model.predict(text) if self.model else None
         decision = rules.request_type(text, learned=learned.label if learned else None)
         if learned is not None and decision.source.startswith("model"):
-            return Prediction(decision.value, learned.confidence, [(decision.value, learned.confidence)],
-                              [*learned.top_words, *decision.reasons], True, decision.source)
+            return Prediction(
+                decision.value,
+                learned.confidence,
+                [(decision.value, learned.confidence)],
+                [*learned.top_words, *decision.reasons],
+                True,
+                decision.source,
+            )
         return _decision(decision, confidence=0.8)
 
 
@@ -107,8 +119,11 @@ def category_fallback(
         return Prediction(None, 0.0, [], [], False, "none")
     total = sum(votes.values())
     ranked = sorted(((k, v / total) for k, v in votes.items()), key=lambda kv: -kv[1])
-    source = "keywords" if keyword_matches and ranked[0][0] == category_key(*keyword_matches[0].rule.category) \
+    source = (
+        "keywords"
+        if keyword_matches and ranked[0][0] == category_key(*keyword_matches[0].rule.category)
         else "similar_orders"
+    )
     return Prediction(ranked[0][0], ranked[0][1], ranked[:5], words, False, source)
 
 
@@ -123,7 +138,13 @@ def classifier_predictor(task: str, *, root: Path | None = None) -> Predictor | 
     class _Served:
         def predict(self, text: str) -> Prediction:
             p = classify(text, task=task, root=root)
-            return Prediction(p.label, float(p.confidence), [(a.label, float(a.confidence)) for a in p.alternatives],
-                              [w.word for w in p.top_words], True, "model")
+            return Prediction(
+                p.label,
+                float(p.confidence),
+                [(a.label, float(a.confidence)) for a in p.alternatives],
+                [w.word for w in p.top_words],
+                True,
+                "model",
+            )
 
     return _Served()

@@ -57,9 +57,13 @@ class Predictors:
 
     @classmethod
     def default(cls, *, models: Path | None = None) -> Predictors:
-        """The serving classifier models (store at ``models``) where they exist, documented rules for the rest."""
-        return cls(classifier_predictor("category", root=models),
-                   RequestTypePredictor(classifier_predictor("request_type", root=models)), UrgencyPredictor())
+        """The serving classifier models (store at ``models``) where they exist; documented rules
+        for the rest."""
+        return cls(
+            classifier_predictor("category", root=models),
+            RequestTypePredictor(classifier_predictor("request_type", root=models)),
+            UrgencyPredictor(),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +74,14 @@ class SuggestConfig:
 
 
 def _choices(pred: Prediction, label_of: Any) -> list[s.Choice]:
-    return [s.Choice(value=v, label=label_of(v), confidence=round(c, 4)) for v, c in pred.alternatives[:3] if v]
+    return [
+        s.Choice(value=v, label=label_of(v), confidence=round(c, 4)) for v, c in pred.alternatives[:3] if v
+    ]
 
 
-def _field(pred: Prediction, label_of: Any, config: SuggestConfig, evidence: list[str] | None = None) -> s.FieldSuggestion:
+def _field(
+    pred: Prediction, label_of: Any, config: SuggestConfig, evidence: list[str] | None = None
+) -> s.FieldSuggestion:
     needs = pred.label is None or pred.confidence < config.needs_choice_below
     return s.FieldSuggestion(
         value=None if needs else pred.label,
@@ -83,15 +91,26 @@ def _field(pred: Prediction, label_of: Any, config: SuggestConfig, evidence: lis
         needs_choice=needs,
         alternatives=_choices(pred, label_of),
         source=pred.source,
-        evidence=evidence or ([f"关键词「{w}」" for w in pred.top_words[:5]]
-                              if pred.source in ("model", "keywords", "similar_orders") else pred.top_words[:5]),
+        evidence=evidence
+        or (
+            [f"关键词「{w}」" for w in pred.top_words[:5]]
+            if pred.source in ("model", "keywords", "similar_orders")
+            else pred.top_words[:5]
+        ),
     )
 
 
 def _agent_field(value: str, label: str) -> s.FieldSuggestion:
-    return s.FieldSuggestion(value=value, label=label, confidence=1.0, calibrated=True, needs_choice=False,
-                             alternatives=[s.Choice(value=value, label=label, confidence=1.0)], source="agent",
-                             evidence=["话务员已选择"])
+    return s.FieldSuggestion(
+        value=value,
+        label=label,
+        confidence=1.0,
+        calibrated=True,
+        needs_choice=False,
+        alternatives=[s.Choice(value=value, label=label, confidence=1.0)],
+        source="agent",
+        evidence=["话务员已选择"],
+    )
 
 
 def _unit(u: UnitInfo | None) -> s.Unit | None:
@@ -104,7 +123,9 @@ def _split(key: str | None) -> tuple[str | None, str | None, str | None]:
     return parts[0] or None, parts[1] or None, parts[2] or None
 
 
-def _similar(session: Session, hits: list[SearchHit], directory: Directory) -> list[tuple[s.SimilarOrder, WorkOrder]]:
+def _similar(
+    session: Session, hits: list[SearchHit], directory: Directory
+) -> list[tuple[s.SimilarOrder, WorkOrder]]:
     out = []
     for hit in hits:
         oid = order_id_of(hit.id)
@@ -113,21 +134,37 @@ def _similar(session: Session, hits: list[SearchHit], directory: Directory) -> l
             continue
         subject = masked_fields(order)["subject"] if order.confidential else order.subject
         unit = directory.by_id.get(order.lead_unit_id) if order.lead_unit_id else None
-        out.append((s.SimilarOrder(
-            order_id=order.id, number=order.number, subject=subject,
-            category=category_key(order.category_l1, order.category_l2, order.category_l3) or None,
-            unit=unit.name if unit else None, state=order.state, created_at=order.created_at,
-            score=round(float(hit.score), 4)), order))
+        out.append(
+            (
+                s.SimilarOrder(
+                    order_id=order.id,
+                    number=order.number,
+                    subject=subject,
+                    category=category_key(order.category_l1, order.category_l2, order.category_l3) or None,
+                    unit=unit.name if unit else None,
+                    state=order.state,
+                    created_at=order.created_at,
+                    score=round(float(hit.score), 4),
+                ),
+                order,
+            )
+        )
     return out
 
 
-def _units_from_rule(match: RuleMatch, directory: Directory, locality: s.Locality | None) -> s.UnitsSuggestion:
+def _units_from_rule(
+    match: RuleMatch, directory: Directory, locality: s.Locality | None
+) -> s.UnitsSuggestion:
     rule = match.rule
     evidence = [match.reason()]
     lead: UnitInfo | None
     if rule.lead == LOCAL:
         lead = directory.county_of_region.get(locality.region_code) if locality else None
-        evidence.append(f"主办为事发地属地政府：{lead.name}" if lead else "主办为事发地属地政府，但事发地址未能定位，请选择")
+        evidence.append(
+            f"主办为事发地属地政府：{lead.name}"
+            if lead
+            else "主办为事发地属地政府，但事发地址未能定位，请选择"
+        )
     else:
         lead = directory.by_code.get(rule.lead)
     assist = [u for c in rule.assist if (u := directory.by_code.get(c)) is not None]
@@ -137,32 +174,71 @@ def _units_from_rule(match: RuleMatch, directory: Directory, locality: s.Localit
         if station and directory.tier2_of(station).id == lead.id:
             delegate = station
             evidence.append(f"本类诉求可由三级工作站办理：{station.name}")
-    return s.UnitsSuggestion(lead=_unit(lead), assist=[a for u in assist if (a := _unit(u))], delegate=_unit(delegate),
-                             source="rule", rule_id=rule.id, rule_version=rule.version, reply_days=rule.reply_days,
-                             tier3_allowed=rule.tier3_allowed, evidence=evidence)
+    return s.UnitsSuggestion(
+        lead=_unit(lead),
+        assist=[a for u in assist if (a := _unit(u))],
+        delegate=_unit(delegate),
+        source="rule",
+        rule_id=rule.id,
+        rule_version=rule.version,
+        reply_days=rule.reply_days,
+        tier3_allowed=rule.tier3_allowed,
+        evidence=evidence,
+    )
 
 
-def _units_from_neighbours(similar: list[tuple[s.SimilarOrder, WorkOrder]], directory: Directory,
-                           locality: s.Locality | None) -> s.UnitsSuggestion:
+def _units_from_neighbours(
+    similar: list[tuple[s.SimilarOrder, WorkOrder]], directory: Directory, locality: s.Locality | None
+) -> s.UnitsSuggestion:
     votes: Counter[int] = Counter()
     for sim, order in similar:
         if order.lead_unit_id in directory.by_id:
             votes[order.lead_unit_id] += max(sim.score, 1e-3)
     if votes:
         ranked = [directory.by_id[uid] for uid, _ in votes.most_common()]
-        ev = ["无匹配的派单目录规则；相似历史工单的主办单位：" +
-              "、".join(f"{u.name}（{sum(1 for _, o in similar if o.lead_unit_id == u.id)} 件）" for u in ranked[:3])]
-        return s.UnitsSuggestion(lead=_unit(ranked[0]), assist=[], delegate=None, source="similar_orders",
-                                 rule_id=None, rule_version=None, reply_days=None, tier3_allowed=None, evidence=ev,
-                                 alternatives=[u for r in ranked[1:4] if (u := _unit(r))])
+        ev = [
+            "无匹配的派单目录规则；相似历史工单的主办单位："
+            + "、".join(
+                f"{u.name}（{sum(1 for _, o in similar if o.lead_unit_id == u.id)} 件）" for u in ranked[:3]
+            )
+        ]
+        return s.UnitsSuggestion(
+            lead=_unit(ranked[0]),
+            assist=[],
+            delegate=None,
+            source="similar_orders",
+            rule_id=None,
+            rule_version=None,
+            reply_days=None,
+            tier3_allowed=None,
+            evidence=ev,
+            alternatives=[u for r in ranked[1:4] if (u := _unit(r))],
+        )
     if locality:
         county = directory.county_of_region.get(locality.region_code)
         if county:
-            return s.UnitsSuggestion(lead=_unit(county), assist=[], delegate=None, source="locality", rule_id=None,
-                                     rule_version=None, reply_days=None, tier3_allowed=None,
-                                     evidence=[f"无匹配规则和相似工单；按属地：{locality.reason}"])
-    return s.UnitsSuggestion(lead=None, assist=[], delegate=None, source="none", rule_id=None, rule_version=None,
-                             reply_days=None, tier3_allowed=None, evidence=["无匹配规则、相似工单或属地，请选择承办单位"])
+            return s.UnitsSuggestion(
+                lead=_unit(county),
+                assist=[],
+                delegate=None,
+                source="locality",
+                rule_id=None,
+                rule_version=None,
+                reply_days=None,
+                tier3_allowed=None,
+                evidence=[f"无匹配规则和相似工单；按属地：{locality.reason}"],
+            )
+    return s.UnitsSuggestion(
+        lead=None,
+        assist=[],
+        delegate=None,
+        source="none",
+        rule_id=None,
+        rule_version=None,
+        reply_days=None,
+        tier3_allowed=None,
+        evidence=["无匹配规则、相似工单或属地，请选择承办单位"],
+    )
 
 
 def suggest(
@@ -192,19 +268,33 @@ def suggest(
     locality = None
     if match:
         unit = directory.by_code.get(match.workstation_code)
-        locality = s.Locality(workstation_code=match.workstation_code, workstation_name=unit.name if unit else None,
-                              region_code=match.region_code, region_name=directory.region_names.get(match.region_code),
-                              place=match.place.name, matched=match.matched, method=match.method,
-                              score=match.score, reason=match.reason())
+        locality = s.Locality(
+            workstation_code=match.workstation_code,
+            workstation_name=unit.name if unit else None,
+            region_code=match.region_code,
+            region_name=directory.region_names.get(match.region_code),
+            place=match.place.name,
+            matched=match.matched,
+            method=match.method,
+            score=match.score,
+            reason=match.reason(),
+        )
     region = data.region_code or (locality.region_code if locality else None)
     risk = detect_risk(text)
     lap("locality_risk")
 
     similar: list[tuple[s.SimilarOrder, WorkOrder]] = []
     if order_searcher is not None:
-        hits = order_searcher.search(text, query_vector=query_vector, k=config.similar_k + 1, snippets=False,
-                                     mode="hybrid" if query_vector is not None or order_searcher.embedder else "bm25")
-        similar = [(so, o) for so, o in _similar(session, hits, directory) if o.id != data.order_id][: config.similar_k]
+        hits = order_searcher.search(
+            text,
+            query_vector=query_vector,
+            k=config.similar_k + 1,
+            snippets=False,
+            mode="hybrid" if query_vector is not None or order_searcher.embedder else "bm25",
+        )
+        similar = [(so, o) for so, o in _similar(session, hits, directory) if o.id != data.order_id][
+            : config.similar_k
+        ]
     lap("similar_orders")
 
     # Category.
@@ -217,7 +307,9 @@ def suggest(
         pred = predictors.category.predict(text) if predictors.category else None
         cat_evidence = None
         if pred is None or pred.label is None:
-            pred = category_fallback(keyword_matches=kw, neighbours=[(so.category or "", so.score) for so, _ in similar])
+            pred = category_fallback(
+                keyword_matches=kw, neighbours=[(so.category or "", so.score) for so, _ in similar]
+            )
         elif _split(pred.label)[2] is None:
             # The model knows the upper levels (what the training data labels); a catalogue rule under
             # that branch whose keywords occur names the rest.
@@ -226,8 +318,11 @@ def suggest(
                 pred.label = category_key(*under[0].rule.category)
                 pred.alternatives = [(pred.label, pred.confidence), *pred.alternatives[1:]]
                 pred.source = "model+rule"
-                cat_evidence = [f"模型判断「{category_key(*under[0].rule.category[:1])}」（置信度 "
-                                f"{pred.confidence:.2f}）", under[0].reason()]
+                cat_evidence = [
+                    f"模型判断「{category_key(*under[0].rule.category[:1])}」（置信度 "
+                    f"{pred.confidence:.2f}）",
+                    under[0].reason(),
+                ]
         category = _field(pred, lambda v: v, config, cat_evidence)
         cat_words = pred.top_words
     # Request type and urgency.
@@ -235,12 +330,18 @@ def suggest(
         request_type = _agent_field(data.request_type.value, data.request_type.label)
     else:
         rp = predictors.request_type.predict(text) if predictors.request_type else request_type_fallback(text)
-        request_type = _field(rp, lambda v: RequestType(v).label if v in RequestType.__members__ else v, config)
+        request_type = _field(
+            rp, lambda v: RequestType(v).label if v in RequestType.__members__ else v, config
+        )
     high_risk = any(f.severity == "high" for f in risk)
     if data.urgency:
         urgency = _agent_field(data.urgency.value, data.urgency.label)
     else:
-        up = predictors.urgency.predict(text) if predictors.urgency else urgency_fallback(text, high_risk=high_risk)
+        up = (
+            predictors.urgency.predict(text)
+            if predictors.urgency
+            else urgency_fallback(text, high_risk=high_risk)
+        )
         if high_risk and up.label != "urgent":
             up = urgency_fallback(text, high_risk=True)
         if (flag := model_flag(urgency_label=up.label, confidence=up.confidence)) and up.calibrated:
@@ -255,38 +356,69 @@ def suggest(
         rule_match = match_rule(directory.rules, category=_split(cat_for_rule), region_code=region, text=text)
     if rule_match is None and not category.value and kw:
         rule_match = kw[0]  # no category yet, but the caller's words name a catalogue rule
-    units = (_units_from_rule(rule_match, directory, locality) if rule_match
-             else _units_from_neighbours(similar, directory, locality))
+    units = (
+        _units_from_rule(rule_match, directory, locality)
+        if rule_match
+        else _units_from_neighbours(similar, directory, locality)
+    )
     lap("units")
 
-    dups = find_duplicates(session=session, phone=data.caller_phone, incident_address=data.incident_address,
-                           region_code=region, query_vector=query_vector, order_searcher=order_searcher,
-                           exclude_ids=[data.order_id] if data.order_id else [], config=config.duplicates)
+    dups = find_duplicates(
+        session=session,
+        phone=data.caller_phone,
+        incident_address=data.incident_address,
+        region_code=region,
+        query_vector=query_vector,
+        order_searcher=order_searcher,
+        exclude_ids=[data.order_id] if data.order_id else [],
+        config=config.duplicates,
+    )
     lap("duplicates")
 
     answer = None
-    is_enquiry = (request_type.value or (request_type.alternatives[0].value if request_type.alternatives else None)) \
-        == RequestType.enquiry.value
+    is_enquiry = (
+        request_type.value or (request_type.alternatives[0].value if request_type.alternatives else None)
+    ) == RequestType.enquiry.value
     if kb_searcher is not None and is_enquiry:
         mode = "hybrid" if (query_vector is not None or kb_searcher.embedder is not None) else "bm25"
-        threshold = da.threshold_for(kb_searcher.embedder.name if kb_searcher.embedder and mode != "bm25" else None,
-                                     mode)
+        threshold = da.threshold_for(
+            kb_searcher.embedder.name if kb_searcher.embedder and mode != "bm25" else None, mode
+        )
         if threshold is not None:
             hits = kb_searcher.search(text, query_vector=query_vector, k=2, mode=mode)  # type: ignore[arg-type]
             score = da.answer_score(hits)
             if hits and score >= threshold:
-                answer = s.DirectAnswer(passage_id=hits[0].id, title=hits[0].document.title, snippet=hits[0].snippet,
-                                        score=round(score, 4), threshold=threshold)
+                answer = s.DirectAnswer(
+                    passage_id=hits[0].id,
+                    title=hits[0].document.title,
+                    snippet=hits[0].snippet,
+                    score=round(score, 4),
+                    threshold=threshold,
+                )
     lap("direct_answer")
 
     # The words that weighed most: the model's own (or the fallback's keyword hits), then rule keywords.
     top_words = list(dict.fromkeys([*cat_words, *(k for m in kw[:3] for k in m.keywords)]))[:8]
     fields = (category, request_type, urgency)
     return s.SuggestOut(
-        category=category, request_type=request_type, urgency=urgency, units=units, locality=locality,
-        duplicates=[s.Duplicate(order_id=d.order_id, number=d.number, subject=d.subject, state=d.state,
-                                incident_address=d.incident_address, created_at=d.created_at, kinds=d.kinds,
-                                reasons=d.reasons) for d in dups],
+        category=category,
+        request_type=request_type,
+        urgency=urgency,
+        units=units,
+        locality=locality,
+        duplicates=[
+            s.Duplicate(
+                order_id=d.order_id,
+                number=d.number,
+                subject=d.subject,
+                state=d.state,
+                incident_address=d.incident_address,
+                created_at=d.created_at,
+                kinds=d.kinds,
+                reasons=d.reasons,
+            )
+            for d in dups
+        ],
         direct_answer=answer,
         risk_flags=[s.RiskFlagOut(**f.as_dict()) for f in risk],
         explanation=s.Explanation(similar_orders=[so for so, _ in similar], top_words=top_words),

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from hotline.db import make_sessionmaker
-from hotline.settings import Settings
 from hotline.demo.load import city, load_org
+from hotline.settings import Settings
 from kb.search import ORDER_INDEX, Document, EmbeddedBackend, HybridSearcher
 from routing.catalogue.service import load_demo_catalogue
 from routing.orders.models import WorkOrder
@@ -53,10 +53,21 @@ def index_orders(searcher: HybridSearcher, engine: Engine, ids: list[int]) -> No
         for oid in ids:
             o = session.get(WorkOrder, oid)
             assert o is not None
-            text = masked_fields(o) if o.confidential else {"subject": o.subject, "description": o.description}
-            docs.append(Document(id=str(o.id), title=text["subject"], text=text["description"],
-                                 region=o.region_code, category=o.category_l3, state=o.state,
-                                 unit=str(o.lead_unit_id) if o.lead_unit_id else None, created_at=o.created_at))
+            text = (
+                masked_fields(o) if o.confidential else {"subject": o.subject, "description": o.description}
+            )
+            docs.append(
+                Document(
+                    id=str(o.id),
+                    title=text["subject"],
+                    text=text["description"],
+                    region=o.region_code,
+                    category=o.category_l3,
+                    state=o.state,
+                    unit=str(o.lead_unit_id) if o.lead_unit_id else None,
+                    created_at=o.created_at,
+                )
+            )
     searcher.index_documents(docs)
 
 

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 RULE = {
-    "level1": "城乡建设", "level2": "市政设施", "level3": "井盖缺失", "region_code": "0101",
-    "keywords": ["井盖"], "lead": "LOCAL", "assist": ["D-ZJJ"], "tier3_allowed": True,
+    "level1": "城乡建设",
+    "level2": "市政设施",
+    "level3": "井盖缺失",
+    "region_code": "0101",
+    "keywords": ["井盖"],
+    "lead": "LOCAL",
+    "assist": ["D-ZJJ"],
+    "tier3_allowed": True,
 }
 
 
@@ -31,7 +37,10 @@ def test_rules_are_versioned_through_create_update_delete(as_user, demo) -> None
 
     versions = admin.get(f"/api/catalogue/rules/{rule['id']}/versions").json()
     assert [(v["version"], v["change"], v["data"]["lead"]) for v in versions] == [
-        (1, "create", "LOCAL"), (2, "update", "Q0101"), (3, "delete", "Q0101")]
+        (1, "create", "LOCAL"),
+        (2, "update", "Q0101"),
+        (3, "delete", "Q0101"),
+    ]
 
 
 def test_bad_rules_are_refused_naming_the_value(as_user, demo) -> None:

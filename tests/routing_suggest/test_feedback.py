@@ -15,18 +15,36 @@ from tests.foundation.helpers import order_body
 
 def test_overrides_are_recorded_field_by_field(as_user, demo, engine: Engine) -> None:
     api = as_user("agent")
-    oid = api.post("/api/orders", json=order_body(confidential=True, caller_name="王小明",
-                                                  description="王小明反映路灯坏了，电话13812345678")).json()["id"]
-    res = api.post("/api/routing/feedback", json={
-        "order_id": oid,
-        "suggested": {"category": "城乡建设/市政设施/道路破损", "request_type": "complaint", "lead_unit": "D-CG"},
-        "chosen": {"category": "城乡建设/市政设施/路灯故障", "request_type": "complaint", "lead_unit": "D-CG"},
-    })
+    oid = api.post(
+        "/api/orders",
+        json=order_body(
+            confidential=True, caller_name="王小明", description="王小明反映路灯坏了，电话13812345678"
+        ),
+    ).json()["id"]
+    res = api.post(
+        "/api/routing/feedback",
+        json={
+            "order_id": oid,
+            "suggested": {
+                "category": "城乡建设/市政设施/道路破损",
+                "request_type": "complaint",
+                "lead_unit": "D-CG",
+            },
+            "chosen": {
+                "category": "城乡建设/市政设施/路灯故障",
+                "request_type": "complaint",
+                "lead_unit": "D-CG",
+            },
+        },
+    )
     assert res.status_code == 200, res.text
     assert res.json() == {"recorded": 1, "fields": ["category"]}
     with make_sessionmaker(engine)() as session:
         [example] = feedback_examples(session=session, field="category")
-        assert example.label == "城乡建设/市政设施/路灯故障" and example.suggested == "城乡建设/市政设施/道路破损"
+        assert (
+            example.label == "城乡建设/市政设施/路灯故障"
+            and example.suggested == "城乡建设/市政设施/道路破损"
+        )
         # Confidential callers' details never reach training data.
         assert "13812345678" not in example.text and "王小明" not in example.text and "路灯" in example.text
         assert feedback_examples(session=session, field="request_type") == []
@@ -34,7 +52,9 @@ def test_overrides_are_recorded_field_by_field(as_user, demo, engine: Engine) ->
 
 def test_override_errors_name_the_offending_field(as_user, demo) -> None:
     api = as_user("agent")
-    res = api.post("/api/routing/feedback", json={"order_id": 1, "suggested": {}, "chosen": {"colour": "red"}})
+    res = api.post(
+        "/api/routing/feedback", json={"order_id": 1, "suggested": {}, "chosen": {"colour": "red"}}
+    )
     assert res.status_code == 422 and "colour" in res.json()["detail"]
     res = api.post("/api/routing/feedback", json={"order_id": 999999, "suggested": {}, "chosen": {}})
     assert res.status_code == 404 and "999999" in res.json()["detail"]
@@ -44,27 +64,55 @@ def test_override_errors_name_the_offending_field(as_user, demo) -> None:
 
 def test_a_reassignment_is_an_example_and_a_dispute_against_the_rule(as_user, demo, engine: Engine) -> None:
     api = as_user("agent")
-    oid = api.post("/api/orders", json=order_body(
-        region_code="0108", category_l1="城乡建设", category_l2="供水供气供暖", category_l3="停水",
-        subject="石门镇停水", description="石门镇停水两天")).json()["id"]
+    oid = api.post(
+        "/api/orders",
+        json=order_body(
+            region_code="0108",
+            category_l1="城乡建设",
+            category_l2="供水供气供暖",
+            category_l3="停水",
+            subject="石门镇停水",
+            description="石门镇停水两天",
+        ),
+    ).json()["id"]
     factory = make_sessionmaker(engine)
     with factory() as session:
-        rule = session.scalars(select(CatalogueRule).where(CatalogueRule.level3 == "停水",
-                                                           CatalogueRule.region_code == "0108")).one()
+        rule = session.scalars(
+            select(CatalogueRule).where(CatalogueRule.level3 == "停水", CatalogueRule.region_code == "0108")
+        ).one()
         # What the lifecycle writes: the dispatch by the rule, then (after an upheld return) the reassignment.
-        session.add(OrderHistory(order_id=oid, action="dispatch", from_state="pending_dispatch",
-                                 to_state="pending_sign", data={"lead_unit_id": demo["Q0108"]}))
+        session.add(
+            OrderHistory(
+                order_id=oid,
+                action="dispatch",
+                from_state="pending_dispatch",
+                to_state="pending_sign",
+                data={"lead_unit_id": demo["Q0108"]},
+            )
+        )
         session.flush()
         order = session.get(WorkOrder, oid)
         assert order is not None
         order.lead_unit_id = demo["D-SWJ"]
-        session.add(OrderHistory(order_id=oid, action="reassign", from_state="return_review",
-                                 to_state="pending_sign", data={"lead_unit_id": demo["D-SWJ"], "return_upheld": True}))
+        session.add(
+            OrderHistory(
+                order_id=oid,
+                action="reassign",
+                from_state="return_review",
+                to_state="pending_sign",
+                data={"lead_unit_id": demo["D-SWJ"], "return_upheld": True},
+            )
+        )
         session.commit()
     with factory() as session:
         [row] = session.scalars(select(RoutingFeedback)).all()
         assert (row.source, row.field, row.suggested, row.chosen, row.rule_id) == (
-            "reassign", "lead_unit", "Q0108", "D-SWJ", rule.id)
+            "reassign",
+            "lead_unit",
+            "Q0108",
+            "D-SWJ",
+            rule.id,
+        )
         assert session.get(CatalogueRule, rule.id).disputes == 1  # type: ignore[union-attr]
         [example] = feedback_examples(session=session, field="lead_unit")
         assert example.label == "D-SWJ" and "停水" in example.text

@@ -43,20 +43,28 @@ def test_no_hotspot_in_the_real_message_history() -> None:
 def test_paraphrased_burst_is_found_among_unrelated_orders() -> None:
     t0 = datetime(2026, 5, 1, 7)
     category = "城乡建设/供水供气供暖/停水"
-    burst = [Item(i, "Q0101-J01-S03", text, t0 + timedelta(minutes=50 * i), phone, category)
-             for i, (_, text, phone) in enumerate(WATER_BURST)]
-    background = [Item(100 + i, "Q0101-J01-S03", text, t0 + timedelta(minutes=40 * i), phone, None)
-                  for i, (_, text, phone) in enumerate(BACKGROUND)]
+    burst = [
+        Item(i, "Q0101-J01-S03", text, t0 + timedelta(minutes=50 * i), phone, category)
+        for i, (_, text, phone) in enumerate(WATER_BURST)
+    ]
+    background = [
+        Item(100 + i, "Q0101-J01-S03", text, t0 + timedelta(minutes=40 * i), phone, None)
+        for i, (_, text, phone) in enumerate(BACKGROUND)
+    ]
     [found] = find_bursts(burst + background)
     assert sorted(m.id for m in found.members) == list(range(len(WATER_BURST)))
     assert "停水" in found.terms
     # The same messages spread over two weeks are no burst.
-    slow = [Item(i, "Q0101-J01-S03", text, t0 + timedelta(days=3 * i), phone, category)
-            for i, (_, text, phone) in enumerate(WATER_BURST)]
+    slow = [
+        Item(i, "Q0101-J01-S03", text, t0 + timedelta(days=3 * i), phone, category)
+        for i, (_, text, phone) in enumerate(WATER_BURST)
+    ]
     assert find_bursts(slow + background) == []
     # One caller ringing six times is a repeat request, not a hotspot.
-    same_caller = [Item(i, "Q0101-J01-S03", text, t0 + timedelta(minutes=50 * i), "13800000001", category)
-                   for i, (_, text, _) in enumerate(WATER_BURST)]
+    same_caller = [
+        Item(i, "Q0101-J01-S03", text, t0 + timedelta(minutes=50 * i), "13800000001", category)
+        for i, (_, text, _) in enumerate(WATER_BURST)
+    ]
     assert find_bursts(same_caller + background) == []
 
 
@@ -64,15 +72,33 @@ def test_burst_of_orders_alerts_supervisors_once_and_lists_by_day(as_user, demo,
     api = as_user("agent")
     ids = []
     for address, text, phone in WATER_BURST:
-        res = api.post("/api/orders", json=order_body(
-            caller_phone=phone, incident_address=address, region_code=None, subject=text[:15], description=text,
-            request_type="help_request", **WATER))
+        res = api.post(
+            "/api/orders",
+            json=order_body(
+                caller_phone=phone,
+                incident_address=address,
+                region_code=None,
+                subject=text[:15],
+                description=text,
+                request_type="help_request",
+                **WATER,
+            ),
+        )
         assert res.status_code == 201, res.text
         ids.append(res.json()["id"])
     for address, text, phone in BACKGROUND:
-        api.post("/api/orders", json=order_body(caller_phone=phone, incident_address=address, region_code=None,
-                                                subject=text[:15], description=text, category_l1=None,
-                                                category_l2=None))
+        api.post(
+            "/api/orders",
+            json=order_body(
+                caller_phone=phone,
+                incident_address=address,
+                region_code=None,
+                subject=text[:15],
+                description=text,
+                category_l1=None,
+                category_l2=None,
+            ),
+        )
     factory = make_sessionmaker(engine)
     with factory() as session:
         [(hotspot, new)] = detect_hotspots(session=session)
@@ -89,9 +115,15 @@ def test_burst_of_orders_alerts_supervisors_once_and_lists_by_day(as_user, demo,
     listing = as_user("supervisor").get(f"/api/hotspots?date={utcnow().date().isoformat()}").json()
     [entry] = listing["hotspots"]
     assert entry["size"] == len(ids) and entry["category"] == "城乡建设/供水供气供暖/停水"
-    assert listing["by_region_category"] == [{"region_code": "0101", "region_name": "云城区",
-                                              "category": "城乡建设/供水供气供暖/停水", "hotspots": 1,
-                                              "orders": len(ids)}]
+    assert listing["by_region_category"] == [
+        {
+            "region_code": "0101",
+            "region_name": "云城区",
+            "category": "城乡建设/供水供气供暖/停水",
+            "hotspots": 1,
+            "orders": len(ids),
+        }
+    ]
     yesterday = (utcnow().date() - timedelta(days=1)).isoformat()
     assert as_user("supervisor").get(f"/api/hotspots?date={yesterday}").json()["hotspots"] == []
     assert as_user("supervisor").get("/api/hotspots?date=not-a-date").status_code == 422
@@ -99,9 +131,20 @@ def test_burst_of_orders_alerts_supervisors_once_and_lists_by_day(as_user, demo,
 
 def test_orders_older_than_the_window_make_no_hotspot(as_user, demo, engine: Engine) -> None:
     api = as_user("agent")
-    ids = [api.post("/api/orders", json=order_body(caller_phone=phone, incident_address=address, region_code=None,
-                                                   subject=text[:15], description=text, **WATER)).json()["id"]
-           for address, text, phone in WATER_BURST]
+    ids = [
+        api.post(
+            "/api/orders",
+            json=order_body(
+                caller_phone=phone,
+                incident_address=address,
+                region_code=None,
+                subject=text[:15],
+                description=text,
+                **WATER,
+            ),
+        ).json()["id"]
+        for address, text, phone in WATER_BURST
+    ]
     factory = make_sessionmaker(engine)
     with factory() as session:
         for oid in ids:

@@ -11,7 +11,9 @@ from routing.catalogue.locality import LocalityIndex, Place, normalise_address
 @pytest.fixture(scope="module")
 def index() -> LocalityIndex:
     data = city()
-    places = ((Place(g["name"], g["kind"], g["workstation"], g["region"]), g["aliases"]) for g in data["gazetteer"])
+    places = (
+        (Place(g["name"], g["kind"], g["workstation"], g["region"]), g["aliases"]) for g in data["gazetteer"]
+    )
     return LocalityIndex(places, {r["code"]: r["name"] for r in data["regions"]})
 
 
@@ -25,11 +27,16 @@ def index() -> LocalityIndex:
         ("云城区桂华街道幸福路", "Q0101-J01", "fuzzy"),  # a wrong character (华 for 花)
         ("我家在翠平镇上", "Q0103-Z01", "fuzzy"),  # a homophone (平 for 屏)
         ("云州市人民医阮急诊楼", "Q0101-J04", "fuzzy"),  # a typo in a long landmark name
-        ("东湖区莲化镇", "Q0102-Z01", "fuzzy"),  # a two-character stem with a slip: only inside the named region
+        (
+            "东湖区莲化镇",
+            "Q0102-Z01",
+            "fuzzy",
+        ),  # a two-character stem with a slip: only inside the named region
     ],
 )
-def test_resolves_spoken_and_misspelt_addresses(index: LocalityIndex, address: str, workstation: str,
-                                                method: str) -> None:
+def test_resolves_spoken_and_misspelt_addresses(
+    index: LocalityIndex, address: str, workstation: str, method: str
+) -> None:
     match = index.resolve(address)
     assert match is not None, address
     assert (match.workstation_code, match.method) == (workstation, method)

@@ -30,8 +30,15 @@ def test_rules_fire_and_say_why(text: str, code: str) -> None:
     assert flag.matched and flag.matched in text and flag.matched in flag.reason
 
 
-@pytest.mark.parametrize("text", ["商场跳楼价大甩卖，噪音太大。", "小区什么时候统一杀虫？", "请问社保卡怎么补办？",
-                                  "楼下餐馆炸鸡油烟太大。"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "商场跳楼价大甩卖，噪音太大。",
+        "小区什么时候统一杀虫？",
+        "请问社保卡怎么补办？",
+        "楼下餐馆炸鸡油烟太大。",
+    ],
+)
 def test_look_alikes_do_not_fire(text: str) -> None:
     assert detect_risk(text) == []
 
@@ -39,9 +46,15 @@ def test_look_alikes_do_not_fire(text: str) -> None:
 def test_a_risky_order_alerts_supervisors_at_intake_with_the_reason(as_user, engine: Engine, seeded) -> None:
     api = as_user("agent")
     api.post("/api/orders", json=order_body(subject="物业纠纷", description="物业费的事一直没人管。"))
-    res = api.post("/api/orders", json=order_body(
-        confidential=True, caller_name="赵大勇", subject="赵大勇 13912345678 欠薪",
-        description="拖欠工资半年，再不给钱我就从楼上跳下去，不想活了。"))
+    res = api.post(
+        "/api/orders",
+        json=order_body(
+            confidential=True,
+            caller_name="赵大勇",
+            subject="赵大勇 13912345678 欠薪",
+            description="拖欠工资半年，再不给钱我就从楼上跳下去，不想活了。",
+        ),
+    )
     assert res.status_code == 201, res.text
     with make_sessionmaker(engine)() as session:
         [alert] = session.scalars(select(Event).where(Event.type == "alert.risk")).all()

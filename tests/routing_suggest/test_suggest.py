@@ -11,14 +11,25 @@ WATER = {"category_l1": "城乡建设", "category_l2": "供水供气供暖", "ca
 def _past_water_orders(api, engine, ids, searcher) -> list[int]:
     """Three closed-looking 停水 orders in 白石县 that the dispatchers sent to the water bureau."""
     made = []
-    for i, (addr, text) in enumerate([
-        ("石门镇老街", "石门镇老街一带从昨晚开始停水，到现在还没有来水。"),
-        ("温泉镇中学旁边", "温泉镇中学附近停水一整天了，学生宿舍没水洗漱。"),
-        ("白石街道", "白石街道这两天老是停水，水压也很低，能不能查一下原因。"),
-    ]):
-        res = api.post("/api/orders", json=order_body(
-            incident_address=addr, region_code="0108", subject=text[:12], description=text,
-            caller_phone=f"1370000000{i}", request_type="help_request", **WATER))
+    for i, (addr, text) in enumerate(
+        [
+            ("石门镇老街", "石门镇老街一带从昨晚开始停水，到现在还没有来水。"),
+            ("温泉镇中学旁边", "温泉镇中学附近停水一整天了，学生宿舍没水洗漱。"),
+            ("白石街道", "白石街道这两天老是停水，水压也很低，能不能查一下原因。"),
+        ]
+    ):
+        res = api.post(
+            "/api/orders",
+            json=order_body(
+                incident_address=addr,
+                region_code="0108",
+                subject=text[:12],
+                description=text,
+                caller_phone=f"1370000000{i}",
+                request_type="help_request",
+                **WATER,
+            ),
+        )
         assert res.status_code == 201, res.text
         made.append(res.json()["id"])
         set_lead(engine, made[-1], "D-SWJ", ids)
@@ -26,13 +37,17 @@ def _past_water_orders(api, engine, ids, searcher) -> list[int]:
     return made
 
 
-def test_a_catalogue_rule_decides_over_the_units_of_similar_orders(client, as_user, demo, engine,
-                                                                   order_searcher) -> None:
+def test_a_catalogue_rule_decides_over_the_units_of_similar_orders(
+    client, as_user, demo, engine, order_searcher
+) -> None:
     agent, admin = as_user("agent"), as_user("admin")
     _past_water_orders(agent, engine, demo, order_searcher)
     client.app.state.order_searcher = order_searcher
-    body = {"subject": "温泉镇停水", "description": "我家在温泉镇上，停水两天了还没来水，一直没有通知。",
-            "incident_address": "泡温泉那个镇的菜市场后面"}
+    body = {
+        "subject": "温泉镇停水",
+        "description": "我家在温泉镇上，停水两天了还没来水，一直没有通知。",
+        "incident_address": "泡温泉那个镇的菜市场后面",
+    }
 
     out = agent.post("/api/routing/suggest", json=body).json()
     assert out["locality"]["workstation_code"] == "Q0108-Z02" and out["locality"]["region_code"] == "0108"
@@ -54,27 +69,47 @@ def test_a_catalogue_rule_decides_over_the_units_of_similar_orders(client, as_us
 
 
 def test_local_lead_is_the_county_of_the_fuzzy_incident_address(as_user, demo) -> None:
-    out = as_user("agent").post("/api/routing/suggest", json={
-        "subject": "物业不管事", "description": "小区物业保洁很久没来了，楼道垃圾没人清理。",
-        "incident_address": "云城区桂华街道金桂小区"}).json()
+    out = (
+        as_user("agent")
+        .post(
+            "/api/routing/suggest",
+            json={
+                "subject": "物业不管事",
+                "description": "小区物业保洁很久没来了，楼道垃圾没人清理。",
+                "incident_address": "云城区桂华街道金桂小区",
+            },
+        )
+        .json()
+    )
     assert out["locality"]["workstation_code"] == "Q0101-J01-S03"
     assert out["units"]["source"] == "rule" and out["units"]["lead"]["code"] == "Q0101"  # LOCAL → 云城区
     assert any("属地" in e for e in out["units"]["evidence"])
 
 
-def test_explanation_shows_similar_orders_masked_with_their_category_and_unit(client, as_user, demo, engine,
-                                                                            order_searcher) -> None:
+def test_explanation_shows_similar_orders_masked_with_their_category_and_unit(
+    client, as_user, demo, engine, order_searcher
+) -> None:
     agent = as_user("agent")
-    res = agent.post("/api/orders", json=order_body(
-        confidential=True, caller_name="李秀英", incident_address="石门镇", region_code="0108",
-        subject="石门镇停水，李秀英 13912345678 反映", description="李秀英反映石门镇停水，联系电话 13912345678。",
-        **WATER))
+    res = agent.post(
+        "/api/orders",
+        json=order_body(
+            confidential=True,
+            caller_name="李秀英",
+            incident_address="石门镇",
+            region_code="0108",
+            subject="石门镇停水，李秀英 13912345678 反映",
+            description="李秀英反映石门镇停水，联系电话 13912345678。",
+            **WATER,
+        ),
+    )
     assert res.status_code == 201, res.text
-    set_lead(client.app and engine, res.json()["id"], "Q0108", demo)
+    set_lead(engine, res.json()["id"], "Q0108", demo)
     index_orders(order_searcher, engine, [res.json()["id"]])
     client.app.state.order_searcher = order_searcher
 
-    out = agent.post("/api/routing/suggest", json={"subject": "石门镇停水", "description": "石门镇停水了"}).json()
+    out = agent.post(
+        "/api/routing/suggest", json={"subject": "石门镇停水", "description": "石门镇停水了"}
+    ).json()
     [similar] = out["explanation"]["similar_orders"]
     assert similar["category"] == "城乡建设/供水供气供暖/停水" and similar["unit"] == "白石县人民政府"
     assert "13912345678" not in similar["subject"] and "139****5678" in similar["subject"]
@@ -83,16 +118,32 @@ def test_explanation_shows_similar_orders_masked_with_their_category_and_unit(cl
 
 
 def test_vague_text_asks_the_agent_to_choose(as_user, demo) -> None:
-    out = as_user("agent").post("/api/routing/suggest", json={"description": "你好，我有个事情想反映一下。"}).json()
+    out = (
+        as_user("agent")
+        .post("/api/routing/suggest", json={"description": "你好，我有个事情想反映一下。"})
+        .json()
+    )
     assert out["needs_choice"] is True
     assert out["category"]["needs_choice"] is True and out["category"]["value"] is None
     assert out["units"]["lead"] is None
 
 
 def test_choices_already_made_by_the_agent_are_kept(as_user, demo) -> None:
-    out = as_user("agent").post("/api/routing/suggest", json={
-        "description": "路灯不亮", "request_type": "complaint", "urgency": "normal",
-        "category_l1": "城乡建设", "category_l2": "市政设施", "category_l3": "路灯故障"}).json()
+    out = (
+        as_user("agent")
+        .post(
+            "/api/routing/suggest",
+            json={
+                "description": "路灯不亮",
+                "request_type": "complaint",
+                "urgency": "normal",
+                "category_l1": "城乡建设",
+                "category_l2": "市政设施",
+                "category_l3": "路灯故障",
+            },
+        )
+        .json()
+    )
     assert out["request_type"]["source"] == "agent" and out["request_type"]["value"] == "complaint"
     assert out["category"]["value"] == "城乡建设/市政设施/路灯故障"
     assert out["units"]["lead"]["code"] == "D-CG"  # the city-wide rule (no region given)
@@ -112,8 +163,14 @@ def test_suggest_over_the_websocket(client, as_user, demo) -> None:
     api = as_user("agent")
     with client.websocket_connect(f"/api/ws?token={api.token}") as ws:
         assert ws.receive_json()["type"] == "hello"
-        ws.send_json({"type": "suggest", "id": "a1", "description": "金桂家园物业保洁不到位",
-                      "incident_address": "金桂家园"})
+        ws.send_json(
+            {
+                "type": "suggest",
+                "id": "a1",
+                "description": "金桂家园物业保洁不到位",
+                "incident_address": "金桂家园",
+            }
+        )
         reply = ws.receive_json()
         assert reply["type"] == "suggest.result" and reply["id"] == "a1"
         assert reply["payload"]["units"]["lead"]["code"] == "Q0101"
