@@ -34,7 +34,8 @@ def create_app(settings: Settings | None = None, *, notifier: Notifier | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = settings.resolved_database_url
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        await asyncio.to_thread(migrate, url)
+        if settings.migrate_on_start:
+            await asyncio.to_thread(migrate, url)
         engine = make_engine(url)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)

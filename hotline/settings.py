@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     kb_review_days: int = 30  # queue articles for review this many days before they expire
     kb_correction_days: int = 5  # days the owning unit has to answer a correction report
     run_scheduler: bool = True
+    migrate_on_start: bool = True
     demo_data: bool = False
     city_area_code: str = "0100"
 

@@ -93,6 +93,10 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         event_poll_seconds=0.2,
         attachment_max_bytes=64 * 1024,
         secret_key="test-secret-key-that-is-long-enough-32",
+        # Keyword-only search unless a test asks for vectors: the embedders are tested in kb_search.
+        embedder="none",
+        # The fixture already migrated this database; the app's own start-up migration is tested below.
+        migrate_on_start=False,
     )
 
 

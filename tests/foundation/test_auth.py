@@ -70,3 +70,21 @@ def test_every_route_declares_a_policy(client: TestClient) -> None:
             if len(policies(route.dependant)) != 1:
                 undeclared.append(route.path)
     assert undeclared == []
+
+
+def test_app_start_migrates_an_empty_database(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine, inspect
+
+    from api.app import create_app
+    from hotline.settings import Settings
+
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    app = create_app(Settings(database_url=url, data_dir=tmp_path, run_scheduler=False, embedder="none"))
+    with TestClient(app) as c:
+        assert c.get("/api/health").json() == {"status": "ok"}
+    engine = create_engine(url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert {"alembic_version", "work_order", "event", "app_user", "kb_article"} <= tables

