@@ -23,8 +23,9 @@ DO $$ BEGIN
   END IF;
 END $$;
 SQL
-for db in hotline_test; do
+db="${HOTLINE_TEST_DB:-hotline_test}"
+for db in "$db"; do
   exists=$(runuser -u postgres -- psql -p "$port" -qAtc "select 1 from pg_database where datname='$db'")
   [ "$exists" = "1" ] || runuser -u postgres -- createdb -p "$port" -O hotline "$db"
 done
-echo "postgresql+psycopg://hotline:hotline@127.0.0.1:$port/hotline_test"
+echo "postgresql+psycopg://hotline:hotline@127.0.0.1:$port/$db"
