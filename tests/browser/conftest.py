@@ -153,6 +153,7 @@ def screenshots() -> Path:
 
 def shot(page: Page, directory: Path, name: str) -> Path:
     path = directory / f"{name}.png"
+    page.wait_for_timeout(500)  # drawers and dialogs finish sliding in
     page.screenshot(path=str(path))
     return path
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import SCREENSHOTS as SHOTS
 from tests.browser.conftest import Pages, shot
 from tests.browser.helpers import (
     ApiUser, close_drawer, login, open_menu, open_order, order_body, take_action, unit_id, wait_state,
@@ -23,12 +24,16 @@ def _agent_takes_call(page: Page) -> str:
     page.get_by_test_id("intake-request-type").click()
     page.get_by_role("option", name="求助", exact=True).click()
     page.get_by_test_id("intake-incident-address").fill("云城区桂花街道桂花苑小区")
-    page.get_by_test_id("intake-subject").fill("社保卡丢失如何补办")
-    page.get_by_test_id("intake-description").press_sequentially("社保卡丢了，想问在哪里补办", delay=20)
+    page.get_by_test_id("intake-subject").fill("物业不打扫楼道")
+    page.get_by_test_id("intake-description").press_sequentially("小区物业长期不打扫楼道卫生", delay=20)
     # Knowledge-base suggestions arrive over the live connection while the agent is still typing.
     expect(page.get_by_test_id("kb-hit").first).to_be_visible()
-    page.get_by_test_id("intake-description").press_sequentially("，需要带什么材料？", delay=20)
+    page.get_by_test_id("intake-description").press_sequentially("，垃圾桶满了也没人清运，物业费照收", delay=20)
     expect(page.get_by_test_id("kb-hit").first).to_be_visible()
+    expect(page.get_by_test_id("suggestion-item").first).to_be_visible()
+    page.get_by_test_id("apply-category").first.click()  # take the suggested category
+    page.wait_for_load_state("networkidle")
+    shot(page, SHOTS, "agent-intake-suggestions")
     page.get_by_test_id("intake-save").click()
     number = page.get_by_test_id("order-number")
     expect(number).to_have_text(re.compile(r"\d{4}-\d{8}-\w+"))
@@ -82,7 +87,7 @@ def test_call_to_follow_up_across_every_role(pages: Pages, api: ApiUser.Factory,
     login(street, "ws_guihua")
     open_menu(street, "inbox")
     open_order(street, "handling", number)
-    take_action(street, "tier3_reply", comment="已联系来电人，告知可到街道便民服务中心补办，当场办结")
+    take_action(street, "tier3_reply", comment="已约谈物业公司，楼道已清扫，垃圾已清运")
     wait_state(admin, order_id, "tier2_review")
 
     open_order(county, "tier2_review", number)

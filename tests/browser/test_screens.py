@@ -14,18 +14,19 @@ from tests.browser.helpers import ApiUser, login, open_menu, order_body, unit_id
 
 pytestmark = pytest.mark.browser
 
+# (user, menu entry, screenshot name, the screen's root test id)
 SCREENS = [
-    ("agent01", "intake", "agent-intake"),
-    ("agent01", "orders", "agent-order-lookup"),
-    ("dispatch01", "dispatch", "dispatcher-queue"),
-    ("dispatch01", "reviews", "centre-reviews"),
-    ("ws_yuncheng", "inbox", "workstation-inbox"),
-    ("followup01", "follow-up", "follow-up"),
-    ("supervisor01", "board", "supervisor-board"),
-    ("supervisor01", "oversee", "supervisor-oversee"),
-    ("kbeditor01", "kb", "kb-editor"),
-    ("admin", "admin", "admin"),
-    ("observer01", "oversight", "observer-oversight"),
+    ("agent01", "intake", "agent-intake", "intake-form"),
+    ("agent01", "orders", "agent-order-lookup", "lookup-results"),
+    ("dispatch01", "dispatch", "dispatcher-queue", "dispatch-queue"),
+    ("dispatch01", "reviews", "centre-reviews", "reviews"),
+    ("ws_yuncheng", "inbox", "workstation-inbox", "inbox"),
+    ("followup01", "follow-up", "follow-up", "follow-up-queue"),
+    ("supervisor01", "board", "supervisor-board", "supervisor-board"),
+    ("supervisor01", "oversee", "supervisor-oversee", "oversee"),
+    ("kbeditor01", "kb", "kb-editor", "kb-screen"),
+    ("admin", "admin", "admin", "admin-screen"),
+    ("observer01", "oversight", "observer-oversight", "oversight"),
 ]
 
 
@@ -33,22 +34,30 @@ def test_every_screen_renders(pages: Pages, api: ApiUser.Factory, screenshots: P
     agent = api("agent01")
     order = agent.post("/api/orders", json=order_body("幸福小区夜间施工噪音", "幸福小区旁工地每晚十一点后仍在施工，噪音很大"))
     api("dispatch01").act(order["id"], "dispatch", lead_unit_id=unit_id(api, "Q0101"))
+    # One on the business-environment line, so the observer's list has something in it.
+    oversight = api("desk01").post("/api/orders", json=order_body(
+        "企业开办审批超时", "申请营业执照已超过承诺时限五个工作日仍未办结", desk_code="business_env"))
     seen: set[str] = set()
-    for username, menu, name in SCREENS:
+    for username, menu, name, root in SCREENS:
         page = pages.new()
         login(page, username)
         open_menu(page, menu)
+        expect(page.get_by_test_id(root)).to_be_visible()
         expect(page.get_by_test_id("placeholder")).to_have_count(0)
+        expect(page.locator(".el-loading-mask").filter(visible=True)).to_have_count(0)
         page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(600)  # chart animations settle
         if menu == "inbox":
             expect(page.get_by_test_id("queue-pending_sign").get_by_text(order["number"])).to_be_visible()
+        if menu == "oversight":
+            expect(page.get_by_test_id("oversight-list")).to_contain_text(oversight["number"])
         shot(page, screenshots, name)
         seen.add(name)
         page.context.close()
-    assert seen == {name for _, _, name in SCREENS}
+    assert seen == {name for _, _, name, _ in SCREENS}
 
 
-def test_login_and_agent_screen_js_within_budget(pages: Pages) -> None:
+def test_login_and_agent_screen_js_within_budget(pages: Pages, screenshots: Path) -> None:
     page = pages.new()
     js: dict[str, bytes] = {}
 
@@ -57,6 +66,9 @@ def test_login_and_agent_screen_js_within_budget(pages: Pages) -> None:
             js[res.url] = res.body()
 
     page.on("response", on_response)
+    page.goto("/login")
+    expect(page.get_by_test_id("login-submit")).to_be_visible()
+    shot(page, screenshots, "login")
     login(page, "agent01")
     expect(page.get_by_test_id("intake-form")).to_be_visible()
     page.wait_for_load_state("networkidle")

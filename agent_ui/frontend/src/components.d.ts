@@ -71,6 +71,7 @@ declare module 'vue' {
     PasswordDialog: typeof import('./components/PasswordDialog.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
+    SideRecords: typeof import('./components/orders/SideRecords.vue')['default']
     TransferDialog: typeof import('./components/intake/TransferDialog.vue')['default']
   }
   export interface GlobalDirectives {

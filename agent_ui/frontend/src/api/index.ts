@@ -97,6 +97,11 @@ export const lifecycleApi = {
     http.post<Lifecycle>(`/api/orders/${id}/supervise`, body),
   supervision: (id: number) => http.get<Record<string, unknown>[]>(`/api/orders/${id}/supervision`),
   queue: (name: string) => http.get<QueueOut>(`/api/queues/${name}`),
+  replySupervision: (id: number, reply: string) => http.post<unknown>(`/api/supervision/${id}/reply`, { reply }),
+  consultationOpinion: (id: number, text: string) =>
+    http.post<unknown>(`/api/orders/${id}/consultation-opinions`, { text }),
+  rate: (id: number, body: { outcome: string; resolved: boolean | null; comment: string | null }) =>
+    http.post<unknown>(`/api/orders/${id}/rating`, body),
 }
 
 export type KpiRange = { from: string; to: string; workstation_id?: number; category_l1?: string }

@@ -17,6 +17,7 @@ export const INDEX_STATES: Record<string, string> = {
   pending: '待索引',
   indexing: '索引中',
   indexed: '已索引',
+  complete: '已索引',
   ok: '已索引',
   failed: '索引失败',
   error: '索引失败',
