@@ -91,11 +91,12 @@ async def stream(websocket: WebSocket, token: str | None = None, after: int | No
 
     async def forward(last: int) -> None:
         while True:
-            env = await sub.queue.get()
-            if env["position"] <= last:
+            position, text = await sub.queue.get()
+            if position <= last:
                 continue
-            await send(env)
-            last = env["position"]
+            async with send_lock:
+                await websocket.send_text(text)
+            last = position
 
     head = hub.head
     forwarder: asyncio.Task[None] | None = None
@@ -107,8 +108,9 @@ async def stream(websocket: WebSocket, token: str | None = None, after: int | No
             oldest = await asyncio.to_thread(hub.oldest_position)
             if oldest and after < oldest - 1:
                 await send({"type": "resync_required", "position": head, "payload": {"oldest": oldest}})
-            for env in await asyncio.to_thread(hub.backlog, principal, after, head):
-                await send(env)
+            for _, text in await asyncio.to_thread(hub.backlog, principal, after, head):
+                async with send_lock:
+                    await websocket.send_text(text)
         forwarder = asyncio.create_task(forward(last))
         ctx = WsContext(app, principal)
         while True:

@@ -8,6 +8,7 @@ only what their principal may see; a reconnecting client first reads its backlog
 from __future__ import annotations
 
 import asyncio
+import json
 import contextlib
 import logging
 from collections.abc import Callable
@@ -30,10 +31,15 @@ def envelope(ev: Event) -> dict[str, Any]:
     return {"type": ev.type, "position": ev.position, "at": ev.created_at.isoformat(), "payload": ev.payload}
 
 
+def encoded(ev: Event) -> tuple[int, str]:
+    """(position, JSON text): serialised once per event, however many subscribers receive it."""
+    return ev.position, json.dumps(envelope(ev), ensure_ascii=False)
+
+
 @dataclass(eq=False)
 class Subscriber:
     principal: Principal
-    queue: asyncio.Queue[dict[str, Any]] = field(default_factory=lambda: asyncio.Queue(maxsize=10_000))
+    queue: asyncio.Queue[tuple[int, str]] = field(default_factory=lambda: asyncio.Queue(maxsize=10_000))
     overflowed: bool = False
 
 
@@ -91,15 +97,15 @@ class EventHub:
         with self._factory() as s:
             return int(s.scalar(select(func.coalesce(func.min(Event.position), 0))) or 0)
 
-    def backlog(self, principal: Principal, after: int, upto: int) -> list[dict[str, Any]]:
+    def backlog(self, principal: Principal, after: int, upto: int) -> list[tuple[int, str]]:
         """Events in (after, upto] the principal may see, read from the database (runs in a thread)."""
-        out: list[dict[str, Any]] = []
+        out: list[tuple[int, str]] = []
         cursor = after
         while cursor < upto:
             batch = self._fetch(cursor, upto)
             if not batch:
                 break
-            out.extend(envelope(e) for e in batch if visible(principal, e.audience, e.workstation_ids))
+            out.extend(encoded(e) for e in batch if visible(principal, e.audience, e.workstation_ids))
             cursor = batch[-1].position
         return out
 
@@ -116,7 +122,7 @@ class EventHub:
                 log.exception("reading the event outbox failed")
                 continue
             for ev in batch:
-                env = envelope(ev)
+                env = encoded(ev)
                 for sub in list(self._subs):
                     if visible(sub.principal, ev.audience, ev.workstation_ids):
                         try:
