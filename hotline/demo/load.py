@@ -39,7 +39,7 @@ def load_org(*, session: Session, data: dict[str, Any]) -> dict[str, int]:
         if session.get(MergedLine, m["number"]) is None:
             session.add(MergedLine(number=m["number"], name=m["name"], merge_mode=m["merge_mode"],
                                    desk_code=m.get("desk")))
-    ids: dict[str, int] = dict(session.execute(select(Workstation.code, Workstation.id)).tuples().all())
+    ids: dict[str, int] = dict(session.execute(select(Workstation.code, Workstation.id)).all())
     # Parents first: tier-2 rows have no parent, tier-3 rows name a tier-2 code.
     for w in sorted(data["workstations"], key=lambda w: w["tier"]):
         if w["code"] in ids:
