@@ -13,7 +13,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from hotline.settings import Settings
 from tests.browser.helpers import ApiUser, ConsoleErrors, wait_kb_ready
@@ -35,16 +43,24 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 def _require_environment() -> None:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/setup.sh with HOTLINE_WITH_BROWSER=1)")
-    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout.strip()
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium (scripts/setup.sh with HOTLINE_WITH_BROWSER=1)"
+        )
+    fonts = subprocess.run(
+        ["fc-list", ":lang=zh"], capture_output=True, text=True, check=False
+    ).stdout.strip()
     if not fonts:
         pytest.fail("no Chinese font found (`fc-list :lang=zh` is empty): screenshots would show boxes")
     if not (ROOT / "agent_ui" / "dist" / "index.html").exists():
-        pytest.fail("agent_ui/dist/index.html is missing: run `cd agent_ui/frontend && npm ci && npm run build`")
+        pytest.fail(
+            "agent_ui/dist/index.html is missing: run `cd agent_ui/frontend && npm ci && npm run build`"
+        )
 
 
 @pytest.fixture(scope="session", params=["sqlite"], ids=["sqlite-demo"])
-def demo_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def demo_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
     _require_environment()
     data = tmp_path_factory.mktemp("browser-demo")
     settings = Settings(
@@ -89,8 +105,11 @@ class Pages:
 
     def new(self) -> Page:
         ctx = self.browser.new_context(
-            base_url=self.base_url, viewport={"width": 1440, "height": 900}, locale="zh-CN",
-            timezone_id="Asia/Shanghai", accept_downloads=True,
+            base_url=self.base_url,
+            viewport={"width": 1440, "height": 900},
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            accept_downloads=True,
         )
         self.contexts.append(ctx)
         page = ctx.new_page()
@@ -102,8 +121,14 @@ class Pages:
 
         page.on("console", on_console)
         # The console names a failed request without its URL; keep the URL next to it.
-        page.on("response", lambda r: self.errors.add(f"{page.url}: HTTP {r.status} {r.request.method} {r.url}")
-                if r.status >= 400 else None)
+        page.on(
+            "response",
+            lambda r: (
+                self.errors.add(f"{page.url}: HTTP {r.status} {r.request.method} {r.url}")
+                if r.status >= 400
+                else None
+            ),
+        )
         page.on("pageerror", lambda exc: self.errors.add(f"{page.url}: pageerror: {exc}"))
         return page
 
@@ -156,4 +181,3 @@ def shot(page: Page, directory: Path, name: str) -> Path:
     page.wait_for_timeout(500)  # drawers and dialogs finish sliding in
     page.screenshot(path=str(path))
     return path
-

@@ -32,11 +32,17 @@ SCREENS = [
 
 def test_every_screen_renders(pages: Pages, api: ApiUser.Factory, screenshots: Path) -> None:
     agent = api("agent01")
-    order = agent.post("/api/orders", json=order_body("幸福小区夜间施工噪音", "幸福小区旁工地每晚十一点后仍在施工，噪音很大"))
+    order = agent.post(
+        "/api/orders", json=order_body("幸福小区夜间施工噪音", "幸福小区旁工地每晚十一点后仍在施工，噪音很大")
+    )
     api("dispatch01").act(order["id"], "dispatch", lead_unit_id=unit_id(api, "Q0101"))
     # One on the business-environment line, so the observer's list has something in it.
-    oversight = api("desk01").post("/api/orders", json=order_body(
-        "企业开办审批超时", "申请营业执照已超过承诺时限五个工作日仍未办结", desk_code="business_env"))
+    oversight = api("desk01").post(
+        "/api/orders",
+        json=order_body(
+            "企业开办审批超时", "申请营业执照已超过承诺时限五个工作日仍未办结", desk_code="business_env"
+        ),
+    )
     seen: set[str] = set()
     for username, menu, name, root in SCREENS:
         page = pages.new()

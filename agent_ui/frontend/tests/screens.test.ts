@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest'
+import { buildBody, emptyForm, fieldsFor } from '@/components/orders/actionFields'
+import { countdown } from '@/composables/useNow'
+import { buildWorkstationTree } from '@/composables/useWorkstations'
+import { CARDS, cardValue, dayWindow } from '@/views/supervisor/kpiWindow'
+import { suggestOutSections } from '@/utils/suggest'
+
+describe('action forms', () => {
+  it('sends the version seen and only the fields the action takes', () => {
+    const f = { ...emptyForm(), comment: ' 请核实 ', reason: '不相关', lead_unit_id: 3, assisting_unit_ids: [4], days: 2 }
+    expect(buildBody('dispatch', 7, f)).toEqual({ version: 7, lead_unit_id: 3, assisting_unit_ids: [4], comment: '请核实' })
+    expect(buildBody('request_extension', 2, f)).toEqual({ version: 2, days: 2, reason: '不相关', comment: '请核实' })
+    expect(buildBody('sign', 1, f)).toEqual({ version: 1, comment: '请核实' })
+  })
+
+  it('leaves out what the user did not answer', () => {
+    const f = emptyForm()
+    expect(buildBody('follow_up_satisfied', 3, f)).toEqual({ version: 3 })
+    expect(buildBody('follow_up_dissatisfied', 3, { ...f, resolved: 'no' })).toEqual({ version: 3, resolved: false })
+    expect(fieldsFor('reply').find((x) => x.kind === 'comment')?.required).toBe(true)
+  })
+})
+
+describe('countdowns', () => {
+  it('counts down to a deadline and up past it', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z')
+    expect(countdown('2026-01-02T01:02:03Z', now)).toEqual({ text: '剩余 1天 01:02:03', overdue: false })
+    expect(countdown('2025-12-31T23:00:00Z', now)).toEqual({ text: '已超期 01:00:00', overdue: true })
+    expect(countdown(null, now).text).toBe('')
+  })
+})
+
+describe('supervisor board', () => {
+  it('shows 今日受理 as the intake count and rates as percentages', () => {
+    const fig = { value: 0.25, numerator: 1, denominator: 4 }
+    expect(cardValue(CARDS[0], fig)).toBe('4')
+    expect(cardValue(CARDS[1], fig)).toBe('25.0%')
+    expect(cardValue(CARDS[1], { value: null, numerator: 0, denominator: 0 })).toBe('—')
+    expect(cardValue(CARDS[5], { value: 3, numerator: 3, denominator: null })).toBe('3')
+  })
+
+  it('asks for the local day', () => {
+    const w = dayWindow(0, new Date(2026, 0, 15, 13, 30))
+    expect(new Date(w.from).getHours()).toBe(0)
+    expect(Date.parse(w.to) - Date.parse(w.from)).toBe(86_400_000)
+    expect(w.label).toBe('1/15')
+  })
+})
+
+describe('organisation tree', () => {
+  it('nests stations under their parent', () => {
+    const tree = buildWorkstationTree([
+      { id: 1, code: 'Q1', name: '云城区', tier: 2, kind: 'county', parent_id: null, region_code: null },
+      { id: 2, code: 'S1', name: '桂花街道', tier: 3, kind: 'street', parent_id: 1, region_code: null },
+    ])
+    expect(tree).toHaveLength(1)
+    expect(tree[0].children?.[0]).toMatchObject({ value: 2, label: '桂花街道（3级）' })
+  })
+})
+
+describe('dispatch suggestion', () => {
+  it('renders the suggestion answer: category choices, units, risks', () => {
+    const field = (value: string | null, label: string | null) => ({
+      value, label, confidence: 0.9, calibrated: true, needs_choice: false, alternatives: [], source: 'model', evidence: [],
+    })
+    const sections = suggestOutSections({
+      category: { ...field('城乡建设/物业管理/物业服务', '物业服务'), evidence: ['关键词「物业」'] },
+      request_type: field(null, null),
+      urgency: field('normal', '一般'),
+      units: { lead: { id: 1, name: '云城区人民政府' }, assist: [], delegate: null, evidence: ['规则 #1'] },
+      locality: null,
+      duplicates: [],
+      direct_answer: null,
+      risk_flags: [{ label: '自伤风险', reason: '出现「不想活」' }],
+      explanation: { similar_orders: [], top_words: [] },
+      needs_choice: false,
+      timings_ms: {},
+    })
+    expect(sections.map((s) => s.key)).toEqual(['risk', 'category', 'urgency', 'units'])
+    expect(sections[1].items[0].category).toEqual(['城乡建设', '物业管理', '物业服务'])
+    expect(sections[3].items[0].label).toBe('主办：云城区人民政府')
+  })
+})

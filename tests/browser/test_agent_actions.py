@@ -1,0 +1,52 @@
+"""The agent's one-click direct resolution citing a knowledge-base passage, and a stale action (409)
+shown and reloaded instead of silently overwritten."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Pages, shot
+from tests.browser.helpers import ApiUser, login, open_menu, open_order, order_body, unit_id, wait_state
+
+pytestmark = pytest.mark.browser
+
+
+def test_cite_a_passage_and_resolve_directly(pages: Pages, api: ApiUser.Factory, screenshots: Path) -> None:
+    page = pages.new()
+    login(page, "agent01")
+    page.get_by_test_id("intake-request-type").click()
+    page.get_by_role("option", name="咨询", exact=True).click()
+    page.get_by_test_id("intake-incident-address").fill("云城区人民路")
+    page.get_by_test_id("intake-subject").fill("咨询社保卡补办")
+    page.get_by_test_id("intake-description").fill("社保卡丢了怎么补办")
+    hit = page.get_by_test_id("kb-hit").first
+    expect(hit).to_be_visible()
+    hit.get_by_test_id("kb-cite").click()
+    page.get_by_role("button", name="直办", exact=True).click()
+    number = page.get_by_test_id("order-number")
+    expect(number).to_be_visible()
+    order = api("admin").get("/api/orders", params={"number": number.inner_text()})["items"][0]
+    resolved = wait_state(api("admin"), order["id"], "resolved_directly")
+    history = api("admin").get(f"/api/orders/{resolved['id']}/events")
+    assert history[-1]["action"] == "resolve_directly" and history[-1]["data"]["passage_id"]
+    shot(page, screenshots, "agent-resolved-directly")
+
+
+def test_stale_action_shows_the_conflict_and_reloads(pages: Pages, api: ApiUser.Factory) -> None:
+    order = api("agent01").post("/api/orders", json=order_body("占道经营", "人民路菜场门口流动摊贩占道经营"))
+    page = pages.new()
+    login(page, "dispatch01")
+    open_menu(page, "dispatch")
+    open_order(page, "pending_dispatch", order["number"])
+    page.get_by_test_id("action-withdraw").click()
+    page.get_by_test_id("action-reason").fill("来电人撤回诉求")
+    pages.errors.allow("HTTP 409 POST", "status of 409")
+    # Meanwhile a colleague dispatches it: the version this screen shows is now stale.
+    api("admin").act(order["id"], "dispatch", lead_unit_id=unit_id(api, "Q0101"))
+    page.get_by_test_id("action-submit").click()
+    expect(page.locator(".el-message--error")).to_contain_text("版本")
+    expect(page.locator(".el-drawer").get_by_text("待签收", exact=True)).to_be_visible()
+    assert api("admin").get(f"/api/orders/{order['id']}")["state"] == "pending_sign"
