@@ -14,8 +14,8 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors, ws
 from api.views import attachments, audit, auth, calls, drafts, exports, lifecycle, meta, orders, public, users
-from api.views import routing as routing_views
 from api.views import kb as kb_views
+from api.views import routing as routing_views
 from hotline import logmask
 from hotline.db import make_engine, make_sessionmaker, migrate
 from hotline.events.hub import EventHub

@@ -13,6 +13,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from hotline.db import session_scope
 from hotline.settings import Settings
 from hotline.users.models import User
 from hotline.users.roles import CENTRE_ROLES, INTAKE_ROLES, Role
@@ -29,15 +30,9 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    session: Session = request.app.state.sessionmaker()
-    try:
+    """One session per request, committed when the view returns, rolled back if it raises."""
+    with session_scope(request.app.state.sessionmaker) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

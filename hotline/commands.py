@@ -44,7 +44,8 @@ def register(app: typer.Typer) -> None:
     @app.command("load-demo")
     def load_demo() -> None:
         """Load the demo city, workstations and users (idempotent)."""
-        from hotline.db import make_engine, make_sessionmaker, migrate as do_migrate
+        from hotline.db import make_engine, make_sessionmaker
+        from hotline.db import migrate as do_migrate
         from hotline.demo.load import load_demo as load
 
         url = get_settings().resolved_database_url

@@ -52,19 +52,10 @@ def import_files(
 
     from hotline.db import session_scope
     from kb.flows import import_articles
-    from kb.importers import ImportErrorBadFile, load_path
+    from kb.importers import ImportErrorBadFile, import_defaults, load_path
     from kb.service import InvalidReference
 
-    defaults = {
-        k: v
-        for k, v in {
-            "category": category,
-            "department": department,
-            "owner": owner,
-            "region_code": region,
-        }.items()
-        if v
-    }
+    defaults = import_defaults(category=category, department=department, owner=owner, region=region)
     files = _files(paths)
     factory = _factory()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())

@@ -9,7 +9,13 @@ from routing.calls import service
 from routing.calls.models import CallLog, HarassmentMark
 from routing.orders.enums import HandoffTarget
 from routing.orders.schemas import (
-    CallLogOut, HandoffIn, HarassmentIn, HarassmentOut, IncomingCallIn, IncomingCallOut, InvalidCallIn,
+    CallLogOut,
+    HandoffIn,
+    HarassmentIn,
+    HarassmentOut,
+    IncomingCallIn,
+    IncomingCallOut,
+    InvalidCallIn,
     TransferIn,
 )
 from routing.orders.views_model import to_out

@@ -17,7 +17,7 @@ from hotline.users.roles import CENTRE_ROLES, Role
 from hotline.users.service import Principal
 from kb import flows, service
 from kb.auth import EDITOR_ROLES, NotAllowed, can_edit, check_edit
-from kb.importers import ImportErrorBadFile, load_bytes
+from kb.importers import ImportErrorBadFile, import_defaults, load_bytes
 from kb.models import KbArticle, KbCorrection
 from kb.schemas import (
     ArticleDetail,
@@ -247,16 +247,7 @@ async def import_files(
     region: Annotated[str | None, Form()] = None,
 ) -> ImportReport:
     """Import Markdown, HTML, DOCX, PDF or catalogue JSONL files; form fields fill missing metadata."""
-    defaults = {
-        k: v
-        for k, v in {
-            "category": category,
-            "department": department,
-            "owner": owner,
-            "region_code": region,
-        }.items()
-        if v
-    }
+    defaults = import_defaults(category=category, department=department, owner=owner, region=region)
     items = []
     with _domain_errors():
         for upload in files:

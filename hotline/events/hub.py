@@ -8,8 +8,8 @@ only what their principal may see; a reconnecting client first reads its backlog
 from __future__ import annotations
 
 import asyncio
-import json
 import contextlib
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field

@@ -69,6 +69,14 @@ LOADERS: dict[str, Callable[[Path, bytes, dict[str, Any]], list[ImportedArticle]
 }
 
 
+def import_defaults(
+    *, category: str | None, department: str | None, owner: str | None, region: str | None
+) -> dict[str, str]:
+    """Metadata given by the importer (form fields or CLI options) for files that do not carry it."""
+    given = {"category": category, "department": department, "owner": owner, "region_code": region}
+    return {k: v for k, v in given.items() if v}
+
+
 def load_bytes(name: str, data: bytes, *, defaults: dict[str, Any] | None = None) -> list[ImportedArticle]:
     """Articles in the file called ``name`` (its suffix picks the format) with content ``data``."""
     path = Path(name)

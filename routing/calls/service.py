@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from hotline.db import utcnow
 from hotline.events import emit
+from hotline.org.models import SpecialistDesk
 from routing.calls.models import CallLog, HarassmentMark
 from routing.orders.models import WorkOrder
-from hotline.org.models import SpecialistDesk
 from routing.orders.schemas import HandoffIn, HarassmentIn, InvalidCallIn, TransferIn
 from routing.orders.service import normalise_phone
 

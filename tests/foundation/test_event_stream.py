@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-
 from typing import Any
 
 import httpx
@@ -149,8 +148,8 @@ def test_event_committed_before_a_crash_is_delivered_after_restart(settings, see
     conn.close()
     # The server dies; meanwhile another process commits an order (its event sits in the outbox).
     server.stop()
-    from hotline.users.service import principal_for
     from hotline.users.models import User
+    from hotline.users.service import principal_for
     from routing.orders.schemas import OrderCreate
     from routing.orders.service import create_order
 

@@ -6,10 +6,10 @@ Create Date: 2026-11-24 01:47:47.153153
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-import hotline.db
+from alembic import op
 
+import hotline.db
 
 revision = '0001_foundation'
 down_revision = None

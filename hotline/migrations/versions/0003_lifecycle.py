@@ -6,10 +6,10 @@ Create Date: 2026-11-24 02:01:35.030963
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-import hotline.db
+from alembic import op
 
+import hotline.db
 
 revision = '0003_lifecycle'
 down_revision = '0002_deadlines'

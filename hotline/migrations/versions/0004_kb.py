@@ -6,10 +6,10 @@ Create Date: 2026-11-24 02:03:52.159047
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-import hotline.db
+from alembic import op
 
+import hotline.db
 
 revision = '0004_kb'
 down_revision = '0003_lifecycle'

@@ -6,10 +6,10 @@ Create Date: 2026-11-24 02:09:55.143086
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-import hotline.db
+from alembic import op
 
+import hotline.db
 
 revision = '0005_routing'
 down_revision = '0004_kb'

@@ -6,10 +6,8 @@ Create Date: 2026-11-24 02:10:31.217949
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-import hotline.db
-
+from alembic import op
 
 revision = '0006_call_transfer'
 down_revision = '0005_routing'
