@@ -33,7 +33,8 @@ def install(app: FastAPI) -> None:
             parts.append(f"{where}: {msg}" if where else msg)
         return JSONResponse(
             {"detail": "请求内容有误 — " + "；".join(parts),
-             "errors": [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]}, status_code=422
+             "errors": [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]},
+            status_code=422,
         )
 
     def simple(status: int):  # type: ignore[no-untyped-def]

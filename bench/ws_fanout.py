@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -64,10 +65,8 @@ async def client_main(url: str, n: int, expect: int, timeout: float) -> None:
             latencies.append((arrived - sent) * 1000)
             got += 1
 
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(asyncio.gather(*(listen(c) for c in conns)), timeout=timeout)
-    except TimeoutError:
-        pass
     for c in conns:
         await c.close()
     print(json.dumps({"received": len(latencies), "expected": n * expect,
@@ -136,7 +135,9 @@ def main() -> None:
     print(f"{'clients':>8} {'received':>10} {'p50 ms':>8} {'p95 ms':>8}")
     for n, r in ((1, one), (args.clients, many)):
         print(f"{n:>8} {r['received']:>10} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f}")
-    print(f"ratio {args.clients}/1: p50 {many['p50_ms'] / one['p50_ms']:.2f}x, p95 {many['p95_ms'] / one['p95_ms']:.2f}x")
+    print(
+        f"ratio {args.clients}/1: p50 {many['p50_ms'] / one['p50_ms']:.2f}x, p95 {many['p95_ms'] / one['p95_ms']:.2f}x"
+    )
     print(json.dumps({"one": one, "many": many, "clients": args.clients}))
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ForeignKey, String, delete
+from sqlalchemy import CursorResult, ForeignKey, String, delete
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hotline.db import Base, utcnow
@@ -52,4 +52,8 @@ def remember(
 
 
 def purge_before(*, session: Session, cutoff: datetime) -> int:
-    return session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)).rowcount or 0
+    # A DML statement always executes through a cursor, so the result is a CursorResult.
+    result = cast(
+        CursorResult[Any], session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff))
+    )
+    return result.rowcount or 0

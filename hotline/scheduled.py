@@ -7,8 +7,9 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.db import session_scope, utcnow
@@ -21,7 +22,9 @@ log = logging.getLogger("hotline.scheduled")
 
 def purge_events(*, session: Session, retention_days: int) -> int:
     cutoff = utcnow() - timedelta(days=retention_days)
-    return session.execute(delete(Event).where(Event.created_at < cutoff)).rowcount or 0
+    # A DML statement always executes through a cursor, so the result is a CursorResult.
+    result = cast(CursorResult[Any], session.execute(delete(Event).where(Event.created_at < cutoff)))
+    return result.rowcount or 0
 
 
 def housekeeping(factory: sessionmaker[Session], settings: Settings) -> None:

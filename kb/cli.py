@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast, get_args
 
 import typer
+
+if TYPE_CHECKING:
+    from kb.search.hybrid import Mode
 
 
 def _progress():
@@ -19,6 +22,18 @@ def _progress():
         TimeRemainingColumn(),
         transient=True,
     )
+
+
+def _parse_mode(value: str) -> Mode:
+    """The ``--mode`` value as a search ``Mode``; an unknown value exits 2 with a message."""
+    from kb.search.hybrid import MODES
+    from kb.search.hybrid import Mode as SearchMode
+
+    for mode in get_args(SearchMode):
+        if value == mode:
+            return cast(SearchMode, mode)
+    typer.echo(f"错误: 未知检索模式 {value!r}，可选 {', '.join(MODES)}", err=True)
+    raise typer.Exit(2)
 
 
 def eval_search(
@@ -40,11 +55,8 @@ def eval_search(
     from kb.search import evaluate as ev
     from kb.search.embed_cache import CachedEmbedder, default_cache_path
     from kb.search.embedders import get_embedder
-    from kb.search.hybrid import MODES
 
-    if mode not in MODES:
-        typer.echo(f"错误: 未知检索模式 {mode!r}，可选 {', '.join(MODES)}", err=True)
-        raise typer.Exit(2)
+    search_mode = _parse_mode(mode)
     try:
         docs = ev.load_corpus(corpus)
         query_texts = ev.load_queries(queries)
@@ -73,7 +85,7 @@ def eval_search(
                 docs,
                 query_texts,
                 judgements,
-                mode=mode,
+                mode=search_mode,
                 backend=backend,
                 embedder=model,
                 on_indexed=lambda n: progress.advance(index_task, n),

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -83,7 +84,7 @@ def find_duplicates(
     phone: str | None,
     incident_address: str | None,
     region_code: str | None,
-    query_vector: object | None = None,
+    query_vector: np.ndarray | None = None,
     order_searcher: HybridSearcher | None = None,
     exclude_ids: Iterable[int] = (),
     now: datetime | None = None,
@@ -137,12 +138,12 @@ def find_duplicates(
         ):
             if _DIGITS.findall(target) != _DIGITS.findall(choices[oid]):
                 continue
-            order = session.get(WorkOrder, oid)
-            if order is not None:
+            near = session.get(WorkOrder, oid)
+            if near is not None:
                 add(
-                    order,
+                    near,
                     "address",
-                    f"事发地址相同或相近（{order.incident_address}，相似度 {score:.0f}）",
+                    f"事发地址相同或相近（{near.incident_address}，相似度 {score:.0f}）",
                     score / 100,
                 )
 
@@ -154,7 +155,9 @@ def find_duplicates(
         # 100,000 orders), while an order close enough to be a duplicate is among the nearest anyway.
         hits = order_searcher.backend.vector_search(ORDER_INDEX, query_vector, k=config.semantic_neighbours)
         close = {
-            oid: hit.score for hit in hits if hit.score >= floor and (oid := order_id_of(hit.id)) is not None
+            hit_oid: hit.score
+            for hit in hits
+            if hit.score >= floor and (hit_oid := order_id_of(hit.id)) is not None
         }
         if close:
             for order in session.scalars(

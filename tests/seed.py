@@ -53,7 +53,9 @@ def seed_org(session: Session) -> SeedOrg:
         SpecialistDesk(code="legal_aid", name="法律援助", can_resolve=True, oversight=False),
     ])
     session.flush()
-    session.add(MergedLine(number="12348", name="公共法律服务热线", merge_mode="number_cancelled", desk_code="legal_aid"))
+    session.add(
+        MergedLine(number="12348", name="公共法律服务热线", merge_mode="number_cancelled", desk_code="legal_aid")
+    )
     a = Workstation(code="Q0101", name="云城区人民政府", tier=2, kind="county", region_code="0101")
     b = Workstation(code="Q0102", name="江北区人民政府", tier=2, kind="county", region_code="0102")
     d = Workstation(code="D-ZJJ", name="云州市住房和城乡建设局", tier=2, kind="department", functional=True)

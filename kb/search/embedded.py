@@ -25,6 +25,7 @@ import sqlite3
 import threading
 from datetime import date, datetime
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import tantivy
@@ -61,11 +62,12 @@ def _micros(value: datetime) -> int:
     return int((normalise_datetime(value) - datetime(1970, 1, 1)).total_seconds() * 1_000_000)
 
 
-def filter_sql(filters: SearchFilters | None) -> tuple[str, list]:
+def filter_sql(filters: SearchFilters | None) -> tuple[str, list[str | int]]:
     """``AND …`` conditions on the ``doc`` table for ``filters`` (shared reference implementation)."""
     if filters is None:
         return "", []
-    sql, params = [], []
+    sql: list[str] = []
+    params: list[str | int] = []
     for name, values in filters.terms().items():
         sql.append(f"{name} IN ({','.join('?' * len(values))})")
         params.extend(values)
@@ -235,6 +237,8 @@ class EmbeddedBackend:
                         vectors[i].tobytes() if vectors is not None else None,
                     ),
                 )
+                if cur.lastrowid is None:  # sqlite3 always sets it after a successful INSERT
+                    raise RuntimeError(f"no row key for document {doc.id!r} in index {index!r}")
                 new_keys.append(cur.lastrowid)
             if vectors is not None:
                 self._set_meta(f"dirty:{index}", "1")
@@ -318,14 +322,15 @@ class EmbeddedBackend:
         hits = searcher.search(query, limit=k, count=False).hits
         if not hits:
             return []
-        keys = searcher.fast_field_values("key", [addr for _, addr in hits])
+        # "key" is an integer fast field set on every document, so each hit yields an int.
+        keys = cast(list[int], searcher.fast_field_values("key", [addr for _, addr in hits]))
         ids = self._ids_for_keys(keys)
         return [
             ScoredId(ids[key], float(score)) for (score, _), key in zip(hits, keys, strict=True) if key in ids
         ]
 
     def _ids_for_keys(
-        self, keys: list[int], extra_sql: str = "", params: list | None = None
+        self, keys: list[int], extra_sql: str = "", params: list[str | int] | None = None
     ) -> dict[int, str]:
         if not keys:
             return {}

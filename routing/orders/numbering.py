@@ -23,10 +23,10 @@ def next_value(*, session: Session, key: str) -> int:
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = insert(SequenceCounter).values(key=key, value=1)
-    stmt = stmt.on_conflict_do_update(
+    upsert = stmt.on_conflict_do_update(
         index_elements=[SequenceCounter.key], set_={"value": SequenceCounter.value + 1}
     ).returning(SequenceCounter.value)
-    return int(session.execute(stmt).scalar_one())
+    return int(session.execute(upsert).scalar_one())
 
 
 def order_number(*, session: Session, area_code: str, channel: Channel, at: datetime) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from hotline.org.models import Region, Workstation
@@ -66,7 +66,8 @@ def _stamp(session: Session) -> tuple[object, ...]:
 
 
 def get_directory(*, session: Session) -> Directory:
-    key = str(session.get_bind().url)
+    bind = session.get_bind()
+    key = str((bind if isinstance(bind, Engine) else bind.engine).url)
     stamp = _stamp(session)
     with _lock:
         hit = _cache.get(key)

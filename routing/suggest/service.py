@@ -17,7 +17,6 @@ computed here when given). Order of precedence, each step saying where its answe
 from __future__ import annotations
 
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -190,12 +189,13 @@ def _units_from_rule(
 def _units_from_neighbours(
     similar: list[tuple[s.SimilarOrder, WorkOrder]], directory: Directory, locality: s.Locality | None
 ) -> s.UnitsSuggestion:
-    votes: Counter[int] = Counter()
+    votes: dict[int, float] = {}
     for sim, order in similar:
         if order.lead_unit_id in directory.by_id:
-            votes[order.lead_unit_id] += max(sim.score, 1e-3)
+            votes[order.lead_unit_id] = votes.get(order.lead_unit_id, 0.0) + max(sim.score, 1e-3)
     if votes:
-        ranked = [directory.by_id[uid] for uid, _ in votes.most_common()]
+        # Highest total first; a stable sort keeps ties in first-seen order (as Counter.most_common did).
+        ranked = [directory.by_id[uid] for uid in sorted(votes, key=votes.__getitem__, reverse=True)]
         ev = [
             "无匹配的派单目录规则；相似历史工单的主办单位："
             + "、".join(

@@ -60,7 +60,9 @@ def test_each_workstation_sees_only_its_scope(live_server: LiveServer, engine: E
     conn_b, _ = ws(live_server, b_tok)
     try:
         order_a = agent.post("/api/orders", json=order_body(subject="甲区的事"), headers=idem()).json()
-        order_b = agent.post("/api/orders", json=order_body(subject="乙区的事", region_code="0102"), headers=idem()).json()
+        order_b = agent.post(
+            "/api/orders", json=order_body(subject="乙区的事", region_code="0102"), headers=idem()
+        ).json()
         # Dispatch is the lifecycle's job; here the units are given their part directly, then an edit emits.
         assign(engine, order_a["id"], seeded.street_a1)
         assign(engine, order_b["id"], seeded.county_b)
