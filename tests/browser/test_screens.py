@@ -29,6 +29,12 @@ SCREENS = [
     ("observer01", "oversight", "observer-oversight", "oversight"),
 ]
 
+TABS = {
+    "admin": ["用户与角色", "组织机构", "派单目录", "工作日历", "分类模型版本", "审计日志", "骚扰来电标记"],
+    "kb": ["知识条目", "批量导入", "纠错待办（0）", "索引状态"],
+    "inbox": ["待签收", "办理中", "待二级审核", "被退回", "即将超期", "已超期"],
+}
+
 
 def test_every_screen_renders(pages: Pages, api: ApiUser.Factory, screenshots: Path) -> None:
     agent = api("agent01")
@@ -57,6 +63,12 @@ def test_every_screen_renders(pages: Pages, api: ApiUser.Factory, screenshots: P
             expect(page.get_by_test_id("queue-pending_sign").get_by_text(order["number"])).to_be_visible()
         if menu == "oversight":
             expect(page.get_by_test_id("oversight-list")).to_contain_text(oversight["number"])
+        for tab in TABS.get(menu, ()):  # every tab loads its own data: no errors there either
+            page.get_by_role("tab", name=tab).click()
+            expect(page.get_by_role("tab", name=tab)).to_have_attribute("aria-selected", "true")
+            expect(page.locator(".el-loading-mask").filter(visible=True)).to_have_count(0)
+        if menu in TABS:
+            page.get_by_role("tab", name=TABS[menu][0]).click()
         shot(page, screenshots, name)
         seen.add(name)
         page.context.close()

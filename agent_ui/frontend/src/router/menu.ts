@@ -19,8 +19,8 @@ export const MENU: MenuEntry[] = [
   { name: 'board', path: '/supervisor/board', title: '监督看板', icon: 'DataLine', roles: ['supervisor'] },
   { name: 'oversee', path: '/supervisor/oversee', title: '督办', icon: 'Bell', roles: ['supervisor'] },
   { name: 'reviews', path: '/reviews', title: '中心审核', icon: 'Finished', roles: ['dispatcher', 'supervisor'] },
-  { name: 'kb', path: '/kb', title: '知识库', icon: 'Reading', roles: ['kb_editor', 'admin'] },
   { name: 'admin', path: '/admin', title: '系统管理', icon: 'Setting', roles: ['admin'] },
+  { name: 'kb', path: '/kb', title: '知识库', icon: 'Reading', roles: ['kb_editor', 'admin'] },
   { name: 'oversight', path: '/oversight', title: '营商环境专线', icon: 'View', roles: ['observer'] },
   // Order lookup is the agents' second screen; centre staff who follow orders need it too.
   {
