@@ -43,24 +43,16 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 def _require_environment() -> None:
     if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's chromium (scripts/setup.sh with HOTLINE_WITH_BROWSER=1)"
-        )
-    fonts = subprocess.run(
-        ["fc-list", ":lang=zh"], capture_output=True, text=True, check=False
-    ).stdout.strip()
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/setup.sh with HOTLINE_WITH_BROWSER=1)")
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout.strip()
     if not fonts:
         pytest.fail("no Chinese font found (`fc-list :lang=zh` is empty): screenshots would show boxes")
     if not (ROOT / "agent_ui" / "dist" / "index.html").exists():
-        pytest.fail(
-            "agent_ui/dist/index.html is missing: run `cd agent_ui/frontend && npm ci && npm run build`"
-        )
+        pytest.fail("agent_ui/dist/index.html is missing: run `cd agent_ui/frontend && npm ci && npm run build`")
 
 
 @pytest.fixture(scope="session", params=["sqlite"], ids=["sqlite-demo"])
-def demo_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
+def demo_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     _require_environment()
     data = tmp_path_factory.mktemp("browser-demo")
     settings = Settings(
@@ -124,9 +116,7 @@ class Pages:
         page.on(
             "response",
             lambda r: (
-                self.errors.add(f"{page.url}: HTTP {r.status} {r.request.method} {r.url}")
-                if r.status >= 400
-                else None
+                self.errors.add(f"{page.url}: HTTP {r.status} {r.request.method} {r.url}") if r.status >= 400 else None
             ),
         )
         page.on("pageerror", lambda exc: self.errors.add(f"{page.url}: pageerror: {exc}"))

@@ -98,13 +98,9 @@ def wait_kb_ready(base_url: str, timeout: float = 120) -> None:
     """The knowledge base indexes at start-up; searches before that find nothing."""
     deadline = time.monotonic() + timeout
     with httpx.Client(base_url=base_url, timeout=30) as c:
-        token = c.post("/api/auth/login", json={"username": "agent01", "password": PASSWORD}).json()[
-            "access_token"
-        ]
+        token = c.post("/api/auth/login", json={"username": "agent01", "password": PASSWORD}).json()["access_token"]
         while time.monotonic() < deadline:
-            r = c.get(
-                "/api/kb/search", params={"q": "社保卡丢了"}, headers={"Authorization": f"Bearer {token}"}
-            )
+            r = c.get("/api/kb/search", params={"q": "社保卡丢了"}, headers={"Authorization": f"Bearer {token}"})
             if r.status_code == 200 and r.json()["hits"]:
                 return
             time.sleep(0.5)

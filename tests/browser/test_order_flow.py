@@ -36,9 +36,7 @@ def _agent_takes_call(page: Page) -> str:
     page.get_by_test_id("intake-description").press_sequentially("小区物业长期不打扫楼道卫生", delay=20)
     # Knowledge-base suggestions arrive over the live connection while the agent is still typing.
     expect(page.get_by_test_id("kb-hit").first).to_be_visible()
-    page.get_by_test_id("intake-description").press_sequentially(
-        "，垃圾桶满了也没人清运，物业费照收", delay=20
-    )
+    page.get_by_test_id("intake-description").press_sequentially("，垃圾桶满了也没人清运，物业费照收", delay=20)
     expect(page.get_by_test_id("kb-hit").first).to_be_visible()
     expect(page.get_by_test_id("suggestion-item").first).to_be_visible()
     page.get_by_test_id("apply-category").first.click()  # take the suggested category
@@ -73,9 +71,7 @@ def test_call_to_follow_up_across_every_role(pages: Pages, api: ApiUser.Factory,
     dispatcher.get_by_test_id("action-dispatch").click()
     expect(dispatcher.get_by_test_id("dispatch-suggestion")).to_be_visible()
     dispatcher.locator(".el-select[data-testid='action-lead']").click()
-    dispatcher.locator(".el-popper").filter(visible=True).get_by_text(
-        "云城区人民政府（2级）", exact=True
-    ).click()
+    dispatcher.locator(".el-popper").filter(visible=True).get_by_text("云城区人民政府（2级）", exact=True).click()
     dispatcher.get_by_test_id("action-comment").fill("请云城区核实办理")
     shot(dispatcher, screenshots, "flow-2-dispatch-form")
     dispatcher.get_by_test_id("action-submit").click()
@@ -136,9 +132,7 @@ def test_call_to_follow_up_across_every_role(pages: Pages, api: ApiUser.Factory,
     assert res.status_code == 404, res.text
 
 
-def test_other_workstation_never_sees_the_order(
-    pages: Pages, api: ApiUser.Factory, screenshots: Path
-) -> None:
+def test_other_workstation_never_sees_the_order(pages: Pages, api: ApiUser.Factory, screenshots: Path) -> None:
     other = pages.new()
     login(other, "ws_qingchuan")
     open_menu(other, "inbox")

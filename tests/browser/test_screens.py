@@ -45,9 +45,7 @@ def test_every_screen_renders(pages: Pages, api: ApiUser.Factory, screenshots: P
     # One on the business-environment line, so the observer's list has something in it.
     oversight = api("desk01").post(
         "/api/orders",
-        json=order_body(
-            "企业开办审批超时", "申请营业执照已超过承诺时限五个工作日仍未办结", desk_code="business_env"
-        ),
+        json=order_body("企业开办审批超时", "申请营业执照已超过承诺时限五个工作日仍未办结", desk_code="business_env"),
     )
     seen: set[str] = set()
     for username, menu, name, root in SCREENS:

@@ -29,9 +29,7 @@ def test_kpi_card_equals_api_and_moves_live(pages: Pages, api: ApiUser.Factory, 
     page = pages.new()
     login(page, "supervisor01")
     open_menu(page, "board")
-    intake_card = page.get_by_test_id("kpi-card-direct_resolution_rate-denominator").get_by_test_id(
-        "kpi-value"
-    )
+    intake_card = page.get_by_test_id("kpi-card-direct_resolution_rate-denominator").get_by_test_id("kpi-value")
     overdue_card = page.get_by_test_id("kpi-card-overdue_count").get_by_test_id("kpi-value")
     metrics = supervisor.get("/api/kpi", params=_today())["metrics"]
     before = metrics["direct_resolution_rate"]["denominator"]
@@ -39,9 +37,7 @@ def test_kpi_card_equals_api_and_moves_live(pages: Pages, api: ApiUser.Factory, 
     expect(overdue_card).to_have_text(str(metrics["overdue_count"]["value"]))
 
     for i in range(2):
-        api("agent01").post(
-            "/api/orders", json=order_body(f"井盖缺失{i}", "人民路与桂花路口井盖缺失，夜间很危险")
-        )
+        api("agent01").post("/api/orders", json=order_body(f"井盖缺失{i}", "人民路与桂花路口井盖缺失，夜间很危险"))
     # Live: the board refreshes on the order events, no reload.
     expect(intake_card).to_have_text(str(before + 2))
     after = supervisor.get("/api/kpi", params=_today())["metrics"]["direct_resolution_rate"]["denominator"]
@@ -100,3 +96,25 @@ def test_catalogue_rule_edit_and_published_article_reach_the_agent(
     hit.first.scroll_into_view_if_needed()
     expect(hit.first).to_be_visible()
     shot(agent, screenshots, "agent-finds-published-article")
+
+
+def test_kb_import_shows_progress_and_the_new_article(
+    pages: Pages, api: ApiUser.Factory, screenshots: Path, tmp_path: Path
+) -> None:
+    doc = tmp_path / "gas-safety.md"
+    doc.write_text(
+        "---\ntitle: 燃气安全使用常见问题\ncategory: faq\n---\n"
+        "## 闻到燃气味怎么办\n立即关闭燃气总阀，开窗通风，不要开关电器，到室外拨打燃气公司抢修电话。\n",
+        encoding="utf-8",
+    )
+    page = pages.new()
+    login(page, "kbeditor01")
+    open_menu(page, "kb")
+    page.get_by_role("tab", name="批量导入").click()
+    page.get_by_test_id("kb-import").locator("input[type=file]").set_input_files(str(doc))
+    row = page.get_by_test_id("kb-import-row").first
+    expect(row).to_contain_text("新建 1")
+    expect(row.locator(".el-progress")).to_have_attribute("aria-valuenow", "100")
+    shot(page, screenshots, "kb-import")
+    titles = [a["title"] for a in api("kbeditor01").get("/api/kb/articles")]
+    assert "燃气安全使用常见问题" in titles

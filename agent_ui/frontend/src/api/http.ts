@@ -109,3 +109,36 @@ export const http = {
   del: <T>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, opts),
   patch: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('PATCH', path, { ...opts, body }),
 }
+
+/** A multipart POST that reports upload progress (fetch cannot); errors are shown like `request`'s. */
+export function uploadWithProgress<T>(path: string, form: FormData, onProgress: (fraction: number) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', path)
+    xhr.setRequestHeader('Accept', 'application/json')
+    const token = getToken()
+    if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`)
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total)
+    }
+    xhr.onerror = () => {
+      const detail = '无法连接服务器，请检查网络'
+      ElMessage.error(detail)
+      reject(new ApiError(0, detail))
+    }
+    xhr.onload = () => {
+      let body: unknown = null
+      try {
+        body = xhr.responseText ? JSON.parse(xhr.responseText) : null
+      } catch {
+        body = null
+      }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(body as T)
+      const detail = formatDetail((body as { detail?: unknown } | null)?.detail, xhr.status)
+      if (xhr.status === 401) onUnauthorized()
+      ElMessage.error(detail)
+      reject(new ApiError(xhr.status, detail))
+    }
+    xhr.send(form)
+  })
+}

@@ -1,5 +1,5 @@
 // Typed calls, one per endpoint of the contract.
-import { http, request } from './http'
+import { http, request, uploadWithProgress } from './http'
 import type {
   ActionOption,
   Attachment,
@@ -127,6 +127,16 @@ export const exportsApi = {
     request<Response>('GET', '/api/exports/orders', { raw: true, query: { format, ...query } }),
 }
 
+export interface ImportReport {
+  created: number
+  updated: number
+  unchanged: number
+  passages_added: number
+  passages_removed: number
+  passages_kept: number
+  articles: number[]
+}
+
 export const kbApi = {
   articles: (query: { category?: string; state?: string } = {}) =>
     http.get<KbArticle[]>('/api/kb/articles', { query }),
@@ -142,11 +152,11 @@ export const kbApi = {
   corrections: (state = 'open') => http.get<KbCorrection[]>('/api/kb/corrections', { query: { state } }),
   resolveCorrection: (id: number, accept: boolean, response: string) =>
     http.post<KbCorrection>(`/api/kb/corrections/${id}/resolve`, { accept, response }),
-  importFiles: (files: File[], fields: Record<string, string>) => {
+  importFiles: (files: File[], fields: Record<string, string>, onProgress: (fraction: number) => void = () => {}) => {
     const form = new FormData()
     for (const f of files) form.append('files', f)
     for (const [k, v] of Object.entries(fields)) if (v) form.append(k, v)
-    return request<Record<string, unknown>>('POST', '/api/kb/import', { form })
+    return uploadWithProgress<ImportReport>('/api/kb/import', form, onProgress)
   },
   indexStatus: () => http.get<{ articles: Record<string, number>; sync: unknown }>('/api/kb/index-status'),
 }
