@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, *, notifier: Notifier | None = 
         engine = make_engine(url)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.read_sessionmaker = make_sessionmaker(engine, read=True)
         if settings.demo_data:
             from hotline.demo.load import load_demo
 

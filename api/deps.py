@@ -30,8 +30,13 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request, committed when the view returns, rolled back if it raises."""
-    with session_scope(request.app.state.sessionmaker) as session:
+    """One session per request, committed when the view returns, rolled back if it raises. GET requests
+    get a read session (deferred BEGIN on SQLite); the few that also write (an export's audit entry)
+    take the write lock when they first write."""
+    factory = request.app.state.read_sessionmaker if request.method in ("GET", "HEAD") else (
+        request.app.state.sessionmaker
+    )
+    with session_scope(factory) as session:
         yield session
 
 

@@ -75,14 +75,22 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Read sessions (see ``make_sessionmaker(read=True)``) begin deferred, so they never wait
+            # for a writer and never hold the write lock while some other session needs it.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_OPTION) else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+READ_OPTION = "hotline_read"
+
+
+def make_sessionmaker(engine: Engine, *, read: bool = False) -> sessionmaker[Session]:
+    """Sessions for writing by default. ``read=True`` is for requests that only read (GET): on SQLite
+    they begin a deferred transaction instead of taking the write lock up front."""
+    bind = engine.execution_options(**{READ_OPTION: True}) if read else engine
+    return sessionmaker(bind=bind, expire_on_commit=False)
 
 
 @contextmanager

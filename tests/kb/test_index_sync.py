@@ -275,3 +275,11 @@ def test_query_vectors_are_shared(client) -> None:  # type: ignore[no-untyped-de
 
 def test_observer_cannot_search(as_user) -> None:  # type: ignore[no-untyped-def]
     assert as_user("observer").get("/api/kb/search", params={"q": "社保"}).status_code == 403
+
+
+def test_index_status_answers_while_the_request_reads(client, as_user) -> None:  # type: ignore[no-untyped-def]
+    """The status reads the sync cursor in its own session while the request's session is open: on
+    SQLite that must not wait for the request's own transaction."""
+    res = as_user("kbeditor").get("/api/kb/index-status")
+    assert res.status_code == 200, res.text
+    assert "cursor" in res.json()["sync"]
