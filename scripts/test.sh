@@ -15,4 +15,5 @@ fi
 echo "==> console unit tests (vitest)"
 (cd agent_ui/frontend && npm test --silent)
 echo "==> pytest"
-exec .venv/bin/python -m pytest "$@"
+# -v: every test id appears, so the [sqlite] and [postgresql] runs of each test are visible in the log.
+exec .venv/bin/python -m pytest -v --durations=15 "$@"
