@@ -48,9 +48,9 @@ def now_of(request: Request) -> datetime:
     return clock() if clock is not None else utcnow()
 
 
-def _view(session: SessionDep, principal: Principal, order_id: int) -> LifecycleOut:
+def _view(request: Request, session: SessionDep, principal: Principal, order_id: int) -> LifecycleOut:
     order = get_visible(session=session, principal=principal, order_id=order_id)
-    return service.lifecycle_view(session=session, principal=principal, order=order)
+    return service.lifecycle_view(session=session, principal=principal, order=order, now=now_of(request))
 
 
 def _act(
@@ -74,17 +74,17 @@ def _act(
         now=now_of(request),
     )
     session.commit()
-    return _view(session, principal, order_id)
+    return _view(request, session, principal, order_id)
 
 
 @router.get("/orders/{order_id}/lifecycle")
-def lifecycle(order_id: int, session: SessionDep, principal: OrderReader) -> LifecycleOut:
-    return _view(session, principal, order_id)
+def lifecycle(order_id: int, request: Request, session: SessionDep, principal: OrderReader) -> LifecycleOut:
+    return _view(request, session, principal, order_id)
 
 
 @router.get("/orders/{order_id}/actions")
-def actions(order_id: int, session: SessionDep, principal: OrderReader) -> list[dict[str, str]]:
-    return [a.model_dump() for a in _view(session, principal, order_id).allowed_actions]
+def actions(order_id: int, request: Request, session: SessionDep, principal: OrderReader) -> list[dict[str, str]]:
+    return [a.model_dump() for a in _view(request, session, principal, order_id).allowed_actions]
 
 
 @router.post("/orders/{order_id}/actions/{action}")

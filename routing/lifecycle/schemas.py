@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -142,6 +142,17 @@ class ActionOut(BaseModel):
     actor: str
 
 
+class Countdown(BaseModel):
+    """Time left to one deadline as of ``Deadlines.as_of``: working seconds on the centre's calendar,
+    or clock seconds (``basis="clock"``) for urgent orders' signing and first response. Negative when
+    overdue. ``ticking``: whether that time is running right now (false outside working hours), so a
+    client counts down between refreshes only while it is true."""
+
+    seconds: int
+    ticking: bool
+    basis: Literal["working", "clock"]
+
+
 class Deadlines(BaseModel):
     dispatched_at: datetime | None
     sign_by: datetime | None
@@ -150,6 +161,9 @@ class Deadlines(BaseModel):
     return_by: datetime | None
     out_of_hours: bool
     card: str | None
+    as_of: datetime
+    # Keyed by deadline name (sign_by, first_response_by, reply_by, return_by); only the deadlines set.
+    remaining: dict[str, Countdown] = Field(default_factory=dict)
 
 
 class LifecycleOut(BaseModel):

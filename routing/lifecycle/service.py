@@ -12,14 +12,17 @@ from sqlalchemy.orm import Session
 from hotline.db import utcnow
 from hotline.org.models import Workstation
 from hotline.users.service import Principal
+from routing.deadlines.calendar import WorkCalendar
 from routing.deadlines.cards import card_for
-from routing.deadlines.service import load_calendar
+from routing.deadlines.policy import DeadlinePolicy
+from routing.deadlines.service import load_calendar, load_policy
 from routing.lifecycle.flows import active_assignments, allowed_for, record_side_step
 from routing.lifecycle.models import ExtensionRequest, FollowUp, Supervision, UnitOpinion
-from routing.lifecycle.schemas import ActionOut, Deadlines, LifecycleOut, RatingIn, SupervisionOut
+from routing.lifecycle.schemas import ActionOut, Countdown, Deadlines, LifecycleOut, RatingIn, SupervisionOut
 from routing.lifecycle.states import UNIT_STATES, OrderState
 from routing.lifecycle.transitions import ActorNotAllowed, RuleViolation
 from routing.orders.auth import visible_clause
+from routing.orders.enums import Urgency
 from routing.orders.models import OrderHistory, WorkOrder
 from routing.orders.service import NotFound, get_visible
 from routing.orders.views_model import to_out
@@ -57,7 +60,44 @@ class UnknownQueue(LookupError):
     pass
 
 
-def lifecycle_view(*, session: Session, principal: Principal, order: WorkOrder) -> LifecycleOut:
+_DEADLINE_FIELDS = ("sign_by", "first_response_by", "reply_by", "return_by")
+
+
+def countdowns(
+    order: WorkOrder, *, now: datetime, calendar: WorkCalendar, policy: DeadlinePolicy
+) -> dict[str, Countdown]:
+    """Time left to each of the order's deadlines as of ``now``: working seconds on ``calendar``, or
+    clock seconds for the deadlines ``compute_deadlines`` counts on the clock (an urgent order's
+    signing and first response, and its reply when the centre sets ``urgent.reply_hours``)."""
+    urgent = order.urgency == Urgency.urgent.value
+    clock_fields = {"sign_by", "first_response_by"} if urgent else set()
+    if urgent and policy.urgent.reply_hours is not None:
+        clock_fields.add("reply_by")
+    working_now = calendar.is_working_time(now)
+    out: dict[str, Countdown] = {}
+    for name in _DEADLINE_FIELDS:
+        deadline = getattr(order, name)
+        if deadline is None:
+            continue
+        if name in clock_fields:
+            out[name] = Countdown(
+                seconds=round((deadline - now).total_seconds()), ticking=True, basis="clock"
+            )
+        else:
+            out[name] = Countdown(
+                seconds=round(calendar.working_seconds_between(now, deadline)),
+                ticking=working_now,
+                basis="working",
+            )
+    return out
+
+
+def lifecycle_view(
+    *, session: Session, principal: Principal, order: WorkOrder, now: datetime | None = None
+) -> LifecycleOut:
+    now = now or utcnow()
+    calendar = load_calendar(session=session)
+    policy = load_policy(session=session)
     assignments = active_assignments(session=session, order_id=order.id)
     ids = {a.workstation_id for a in assignments}
     names = dict(
@@ -77,6 +117,8 @@ def lifecycle_view(*, session: Session, principal: Principal, order: WorkOrder) 
             return_by=order.return_by,
             out_of_hours=order.out_of_hours,
             card=order.card,
+            as_of=now,
+            remaining=countdowns(order, now=now, calendar=calendar, policy=policy),
         ),
         reopen_count=order.reopen_count,
         follow_up_attempts=order.follow_up_attempts,
