@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
@@ -15,6 +16,7 @@ from api.deps import Admin, CentreUser, IntakeUser, SessionDep
 from api.ws import WsContext, ws_handler
 from routing.catalogue import service as catalogue
 from routing.catalogue.schemas import RuleIn, RuleOut, RuleUpdate, RuleVersionOut
+from routing.classify import admin as model_admin
 from routing.hotspots.service import daily_hotspots
 from routing.orders.service import NotFound, get_visible
 from routing.suggest import schemas as s
@@ -39,6 +41,11 @@ def _query_vector(app: FastAPI, text: str) -> Any:
     return cache.get(text) if cache is not None else None
 
 
+def _models_root(app: FastAPI) -> Path:
+    """The model store the suggestion reads (``run_suggest``) and the admin screen manages."""
+    return Path(app.state.settings.data_dir) / "models"
+
+
 def run_suggest(app: FastAPI, data: s.SuggestIn, session: Session) -> s.SuggestOut:
     order_searcher, kb_searcher = _searchers(app)
     return suggest(
@@ -47,7 +54,7 @@ def run_suggest(app: FastAPI, data: s.SuggestIn, session: Session) -> s.SuggestO
         query_vector=_query_vector(app, data.text),
         order_searcher=order_searcher,
         kb_searcher=kb_searcher,
-        predictors=Predictors.default(models=app.state.settings.data_dir / "models"),
+        predictors=Predictors.default(models=_models_root(app)),
     )
 
 
@@ -166,3 +173,47 @@ def get_hotspots(
     from hotline.db import utcnow
 
     return daily_hotspots(session=session, day=day or utcnow().date())
+
+
+def _model_errors(fn: Any, *args: Any, **kw: Any) -> Any:
+    try:
+        return fn(*args, **kw)
+    except model_admin.ModelAdminError as exc:
+        raise HTTPException(exc.status, exc.message) from None
+
+
+@router.get("/api/routing/models", response_model=model_admin.ModelsOut)
+def list_models(
+    request: Request,
+    principal: Admin,
+    task: Annotated[str, Query(max_length=40)] = "category",
+) -> model_admin.ModelsOut:
+    """A classifier task's stored model versions (newest first), which one serves, and the tasks."""
+    return _model_errors(model_admin.listing, task, _models_root(request.app))  # type: ignore[no-any-return]
+
+
+@router.post("/api/routing/models/{task}/switch", response_model=model_admin.SwitchOut)
+def switch_model(
+    task: str, body: model_admin.SwitchIn, request: Request, session: SessionDep, principal: Admin
+) -> model_admin.SwitchOut:
+    """Serve another stored version of ``task``; the suggestion uses it from its next request."""
+    out = _model_errors(
+        model_admin.switch,
+        session=session,
+        task=task,
+        version=body.version,
+        actor_id=principal.id,
+        root=_models_root(request.app),
+    )
+    session.commit()
+    return out  # type: ignore[no-any-return]
+
+
+@router.post("/api/routing/models/{task}/rollback", response_model=model_admin.SwitchOut)
+def rollback_model(task: str, request: Request, session: SessionDep, principal: Admin) -> model_admin.SwitchOut:
+    """Serve the version of ``task`` that served before the current one."""
+    out = _model_errors(
+        model_admin.rollback, session=session, task=task, actor_id=principal.id, root=_models_root(request.app)
+    )
+    session.commit()
+    return out  # type: ignore[no-any-return]

@@ -152,6 +152,19 @@ def serving_version(task: str, *, root: Path | None = None) -> str | None:
     return _read_serving(task, root).get("version")
 
 
+def serving_history(task: str, *, root: Path | None = None) -> list[str]:
+    """The versions served before the current one, most recent last (what ``rollback`` steps back to)."""
+    return list(_read_serving(task, root).get("history", []))
+
+
+def is_task_name(name: str) -> bool:
+    return bool(_TASK.match(name))
+
+
+def is_version_name(name: str) -> bool:
+    return bool(_VERSION.match(name))
+
+
 def switch(task: str, version: str, *, root: Path | None = None) -> None:
     """Serve ``version`` of ``task``; the previous serving version is remembered for ``rollback``."""
     _version_dir(task, version, root)
