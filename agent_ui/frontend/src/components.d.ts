@@ -15,6 +15,7 @@ declare module 'vue' {
     AssistPanel: typeof import('./components/intake/AssistPanel.vue')['default']
     CallScripts: typeof import('./components/intake/CallScripts.vue')['default']
     ConnectionIndicator: typeof import('./components/ConnectionIndicator.vue')['default']
+    DeadlineCountdown: typeof import('./components/orders/DeadlineCountdown.vue')['default']
     EChart: typeof import('./components/EChart.vue')['default']
     ElAlert: typeof import('element-plus/es')['ElAlert']
     ElAside: typeof import('element-plus/es')['ElAside']

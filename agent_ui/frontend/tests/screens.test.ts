@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildBody, emptyForm, fieldsFor } from '@/components/orders/actionFields'
-import { countdown } from '@/composables/useNow'
+import { countdown, liveCountdown, secondsLeft } from '@/composables/useNow'
 import { buildWorkstationTree } from '@/composables/useWorkstations'
 import { CARDS, cardValue, dayWindow } from '@/views/supervisor/kpiWindow'
 import { suggestOutSections } from '@/utils/suggest'
@@ -27,6 +27,34 @@ describe('countdowns', () => {
     expect(countdown('2026-01-02T01:02:03Z', now)).toEqual({ text: '剩余 1天 01:02:03', overdue: false })
     expect(countdown('2025-12-31T23:00:00Z', now)).toEqual({ text: '已超期 01:00:00', overdue: true })
     expect(countdown(null, now).text).toBe('')
+  })
+
+  it('counts the server\'s working time down only while it is ticking', () => {
+    const at = Date.parse('2026-06-12T08:30:00Z')
+    const working = { seconds: 79_200, ticking: true, basis: 'working' as const }
+    expect(secondsLeft(working, at, at + 10_500)).toBe(79_190)
+    // 22 working hours: shown as hours of working time, not as days of the clock.
+    expect(liveCountdown(working, at, at)).toEqual({ text: '工作时间剩余 22:00:00', overdue: false, paused: false })
+    expect(liveCountdown(working, at, at + 61_000).text).toBe('工作时间剩余 21:58:59')
+    const night = { seconds: 75_600, ticking: false, basis: 'working' as const }
+    // Paused: an hour later the figure has not moved.
+    expect(liveCountdown(night, at, at + 3_600_000)).toEqual({
+      text: '工作时间剩余 21:00:00 非工作时间（暂停计时）',
+      overdue: false,
+      paused: true,
+    })
+    const overdue = { seconds: -1800, ticking: false, basis: 'working' as const }
+    expect(liveCountdown(overdue, at, at + 5000)).toEqual({
+      text: '工作时间已超期 00:30:00 非工作时间（暂停计时）',
+      overdue: true,
+      paused: true,
+    })
+    // Clock time (an urgent order's signing) runs day and night and crosses zero into overdue.
+    const urgent = { seconds: 5, ticking: true, basis: 'clock' as const }
+    expect(liveCountdown(urgent, at, at + 2000).text).toBe('剩余 00:00:03')
+    expect(liveCountdown(urgent, at, at + 65_000)).toEqual({ text: '已超期 00:01:00', overdue: true, paused: false })
+    expect(liveCountdown({ seconds: 90_061, ticking: true, basis: 'clock' }, at, at).text).toBe('剩余 1天 01:01:01')
+    expect(liveCountdown(undefined, at, at).text).toBe('')
   })
 })
 

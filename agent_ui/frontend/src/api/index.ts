@@ -87,14 +87,20 @@ export const harassmentApi = {
   create: (mark: HarassmentMark) => http.post<HarassmentMark>('/api/harassment-marks', mark),
 }
 
+/** Stamp when a lifecycle arrived: the countdowns run from that moment (see ``liveCountdown``). */
+function received(p: Promise<Lifecycle>): Promise<Lifecycle> {
+  return p.then((lc) => (lc && lc.deadlines ? { ...lc, deadlines: { ...lc.deadlines, received_at: Date.now() } } : lc))
+}
+
 export const lifecycleApi = {
-  get: (id: number) => http.get<Lifecycle>(`/api/orders/${id}/lifecycle`),
+  get: (id: number) => received(http.get<Lifecycle>(`/api/orders/${id}/lifecycle`)),
   actions: (id: number) => http.get<ActionOption[]>(`/api/orders/${id}/actions`),
   act: (id: number, action: string, body: Record<string, unknown>, quiet = false) =>
-    http.post<Lifecycle>(`/api/orders/${id}/actions/${action}`, body, { quiet }),
-  remind: (id: number, body: Record<string, unknown>) => http.post<Lifecycle>(`/api/orders/${id}/remind`, body),
+    received(http.post<Lifecycle>(`/api/orders/${id}/actions/${action}`, body, { quiet })),
+  remind: (id: number, body: Record<string, unknown>) =>
+    received(http.post<Lifecycle>(`/api/orders/${id}/remind`, body)),
   supervise: (id: number, body: Record<string, unknown>) =>
-    http.post<Lifecycle>(`/api/orders/${id}/supervise`, body),
+    received(http.post<Lifecycle>(`/api/orders/${id}/supervise`, body)),
   supervision: (id: number) => http.get<Record<string, unknown>[]>(`/api/orders/${id}/supervision`),
   queue: (name: string) => http.get<QueueOut>(`/api/queues/${name}`),
   replySupervision: (id: number, reply: string) => http.post<unknown>(`/api/supervision/${id}/reply`, { reply }),

@@ -206,6 +206,17 @@ export interface ActionOption {
   actor: string
 }
 
+/** Time left to one deadline as of ``Deadlines.as_of``: working seconds on the centre's calendar, or clock
+ * seconds (urgent orders' signing and first response); negative when overdue. ``ticking``: whether that
+ * time runs right now (false outside working hours, so the console pauses its countdown). */
+export interface Countdown {
+  seconds: number
+  ticking: boolean
+  basis: 'working' | 'clock'
+}
+
+export type DeadlineKey = 'sign_by' | 'first_response_by' | 'reply_by' | 'return_by'
+
 export interface Deadlines {
   dispatched_at: string | null
   sign_by: string | null
@@ -214,6 +225,10 @@ export interface Deadlines {
   return_by: string | null
   out_of_hours: boolean
   card: string | null
+  as_of: string
+  remaining: Partial<Record<DeadlineKey, Countdown>>
+  /** Client-side: Date.now() when this answer arrived, the moment ``remaining`` is counted from. */
+  received_at?: number
 }
 
 export interface Lifecycle {

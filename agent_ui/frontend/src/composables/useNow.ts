@@ -1,5 +1,6 @@
 // One shared ticking clock for every countdown on the screen.
 import { onBeforeUnmount, ref } from 'vue'
+import type { Countdown } from '@/api/types'
 
 const now = ref(Date.now())
 let users = 0
@@ -30,4 +31,33 @@ export function countdown(deadline: string | null | undefined, nowMs: number): {
   const pad = (n: number) => String(n).padStart(2, '0')
   const body = `${d ? `${d}天 ` : ''}${pad(h)}:${pad(m)}:${pad(s)}`
   return diff >= 0 ? { text: `剩余 ${body}`, overdue: false } : { text: `已超期 ${body}`, overdue: true }
+}
+
+/** Seconds left to a deadline now, from the server's figure ``c`` as of ``receivedAt`` (client ms): it
+ * goes down one a second only while ``c.ticking`` (outside working hours working time stands still). */
+export function secondsLeft(c: Countdown, receivedAt: number, nowMs: number): number {
+  if (!c.ticking) return c.seconds
+  return c.seconds - Math.max(0, Math.floor((nowMs - receivedAt) / 1000))
+}
+
+/** The countdown text for a server countdown: working time reads "工作时间剩余 22:00:00" (hours of working
+ * time, not days: a working day is 7.5 hours) with "非工作时间（暂停计时）" while paused; clock time reads
+ * like ``countdown``. */
+export function liveCountdown(
+  c: Countdown | null | undefined,
+  receivedAt: number,
+  nowMs: number,
+): { text: string; overdue: boolean; paused: boolean } {
+  if (!c) return { text: '', overdue: false, paused: false }
+  const left = secondsLeft(c, receivedAt, nowMs)
+  const abs = Math.abs(left)
+  const pad = (n: number) => String(n).padStart(2, '0')
+  const hms = (x: number) => `${pad(Math.floor(x / 3600))}:${pad(Math.floor((x % 3600) / 60))}:${pad(x % 60)}`
+  if (c.basis === 'clock') {
+    const d = Math.floor(abs / 86_400)
+    const body = `${d ? `${d}天 ` : ''}${hms(abs % 86_400)}`
+    return { text: left >= 0 ? `剩余 ${body}` : `已超期 ${body}`, overdue: left < 0, paused: false }
+  }
+  const text = left >= 0 ? `工作时间剩余 ${hms(abs)}` : `工作时间已超期 ${hms(abs)}`
+  return { text: c.ticking ? text : `${text} 非工作时间（暂停计时）`, overdue: left < 0, paused: !c.ticking }
 }
