@@ -131,6 +131,15 @@ class WorkCalendar:
         day = self.next_working_day(day)
         return self._periods(day)[0][0]
 
+    def next_change(self, moment: datetime) -> datetime:
+        """When working time next starts or stops after ``moment``: the close of the period ``moment`` is
+        in, else the opening of the next one (so a countdown knows when to pause or resume)."""
+        m = self.local(moment)
+        for s, e in self._periods(m.date()):
+            if s <= m < e:
+                return e
+        return self.next_working_moment(m)
+
     def add_working_time(self, start: datetime, amount: timedelta) -> datetime:
         """``start`` plus ``amount`` of working time. An amount that ends exactly at a period's
         close returns the close; a zero amount returns ``next_working_moment(start)``."""

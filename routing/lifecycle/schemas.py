@@ -151,6 +151,8 @@ class Countdown(BaseModel):
     seconds: int
     ticking: bool
     basis: Literal["working", "clock"]
+    # When ``ticking`` next flips (end of the working period, or the next one's opening); None on the clock.
+    changes_at: datetime | None = None
 
 
 class Deadlines(BaseModel):

@@ -74,6 +74,7 @@ def countdowns(
     if urgent and policy.urgent.reply_hours is not None:
         clock_fields.add("reply_by")
     working_now = calendar.is_working_time(now)
+    changes_at = calendar.next_change(now)
     out: dict[str, Countdown] = {}
     for name in _DEADLINE_FIELDS:
         deadline = getattr(order, name)
@@ -88,6 +89,7 @@ def countdowns(
                 seconds=round(calendar.working_seconds_between(now, deadline)),
                 ticking=working_now,
                 basis="working",
+                changes_at=changes_at,
             )
     return out
 

@@ -101,6 +101,20 @@ def test_next_working_moment(cal: WorkCalendar, moment: datetime, expected: date
     assert cal.next_working_moment(moment) == expected
 
 
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (at(2026, 9, 18, 10, 0), at(2026, 9, 18, 12, 0)),  # in the morning period: its close
+        (at(2026, 9, 18, 12, 30), at(2026, 9, 18, 13, 0)),  # lunch: the afternoon opening
+        (at(2026, 9, 18, 17, 30), at(2026, 9, 20, 9, 0)),  # Friday close: the make-up Sunday
+        (at(2026, 9, 30, 20, 0), at(2026, 10, 8, 9, 0)),  # before National Day: after the holiday
+    ],
+)
+def test_next_change(cal: WorkCalendar, moment: datetime, expected: datetime) -> None:
+    assert cal.next_change(moment) == expected
+    assert cal.is_working_time(expected) != cal.is_working_time(moment)
+
+
 def test_add_working_days_crosses_a_weekend(cal: WorkCalendar) -> None:
     assert cal.add_working_days(at(2026, 11, 20, 15, 0), 1) == at(2026, 11, 23, 15, 0)
     assert cal.add_working_days(at(2026, 11, 20, 15, 0), 3) == at(2026, 11, 25, 15, 0)

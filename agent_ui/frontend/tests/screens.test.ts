@@ -30,31 +30,39 @@ describe('countdowns', () => {
   })
 
   it('counts the server\'s working time down only while it is ticking', () => {
-    const at = Date.parse('2026-06-12T08:30:00Z')
-    const working = { seconds: 79_200, ticking: true, basis: 'working' as const }
-    expect(secondsLeft(working, at, at + 10_500)).toBe(79_190)
-    // 22 working hours: shown as hours of working time, not as days of the clock.
-    expect(liveCountdown(working, at, at)).toEqual({ text: '工作时间剩余 22:00:00', overdue: false, paused: false })
-    expect(liveCountdown(working, at, at + 61_000).text).toBe('工作时间剩余 21:58:59')
-    const night = { seconds: 75_600, ticking: false, basis: 'working' as const }
-    // Paused: an hour later the figure has not moved.
-    expect(liveCountdown(night, at, at + 3_600_000)).toEqual({
+    // As of Friday 16:30 (UTC+8): 22 working hours left, working time stops at 17:30.
+    const asOf = '2026-06-12T08:30:00Z'
+    const at = Date.parse(asOf)
+    const sync = { asOf, receivedAt: at }
+    const working = { seconds: 79_200, ticking: true, basis: 'working' as const, changes_at: '2026-06-12T09:30:00Z' }
+    expect(secondsLeft(working, sync, at + 10_500)).toEqual({ seconds: 79_190, ticking: true })
+    // Shown as hours of working time, not as days of the clock.
+    expect(liveCountdown(working, sync, at)).toEqual({ text: '工作时间剩余 22:00:00', overdue: false, paused: false })
+    expect(liveCountdown(working, sync, at + 61_000).text).toBe('工作时间剩余 21:58:59')
+    // At 17:30 it stops by itself, before any refresh.
+    expect(liveCountdown(working, sync, at + 2 * 3_600_000)).toEqual({
       text: '工作时间剩余 21:00:00 非工作时间（暂停计时）',
       overdue: false,
       paused: true,
     })
-    const overdue = { seconds: -1800, ticking: false, basis: 'working' as const }
-    expect(liveCountdown(overdue, at, at + 5000)).toEqual({
+    // Friday night, paused until Monday 09:00: an hour later the figure has not moved.
+    const night = { seconds: 75_600, ticking: false, basis: 'working' as const, changes_at: '2026-06-15T01:00:00Z' }
+    const nightSync = { asOf: '2026-06-12T14:00:00Z', receivedAt: at }
+    expect(liveCountdown(night, nightSync, at + 3_600_000).text).toBe('工作时间剩余 21:00:00 非工作时间（暂停计时）')
+    // The client clock may differ from the server's: only the time since the answer arrived counts.
+    expect(secondsLeft(night, nightSync, at + (59 * 3600 + 10) * 1000)).toEqual({ seconds: 75_590, ticking: true })
+    const overdue = { seconds: -1800, ticking: false, basis: 'working' as const, changes_at: '2026-06-15T01:00:00Z' }
+    expect(liveCountdown(overdue, nightSync, at + 5000)).toEqual({
       text: '工作时间已超期 00:30:00 非工作时间（暂停计时）',
       overdue: true,
       paused: true,
     })
     // Clock time (an urgent order's signing) runs day and night and crosses zero into overdue.
-    const urgent = { seconds: 5, ticking: true, basis: 'clock' as const }
-    expect(liveCountdown(urgent, at, at + 2000).text).toBe('剩余 00:00:03')
-    expect(liveCountdown(urgent, at, at + 65_000)).toEqual({ text: '已超期 00:01:00', overdue: true, paused: false })
-    expect(liveCountdown({ seconds: 90_061, ticking: true, basis: 'clock' }, at, at).text).toBe('剩余 1天 01:01:01')
-    expect(liveCountdown(undefined, at, at).text).toBe('')
+    const urgent = { seconds: 5, ticking: true, basis: 'clock' as const, changes_at: null }
+    expect(liveCountdown(urgent, sync, at + 2000).text).toBe('剩余 00:00:03')
+    expect(liveCountdown(urgent, sync, at + 65_000)).toEqual({ text: '已超期 00:01:00', overdue: true, paused: false })
+    expect(liveCountdown({ seconds: 90_061, ticking: true, basis: 'clock' }, sync, at).text).toBe('剩余 1天 01:01:01')
+    expect(liveCountdown(undefined, sync, at).text).toBe('')
   })
 })
 

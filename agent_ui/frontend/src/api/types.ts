@@ -213,6 +213,8 @@ export interface Countdown {
   seconds: number
   ticking: boolean
   basis: 'working' | 'clock'
+  /** When ``ticking`` next flips (the working period's close, or the next one's opening); null on the clock. */
+  changes_at?: string | null
 }
 
 export type DeadlineKey = 'sign_by' | 'first_response_by' | 'reply_by' | 'return_by'

@@ -33,11 +33,21 @@ export function countdown(deadline: string | null | undefined, nowMs: number): {
   return diff >= 0 ? { text: `剩余 ${body}`, overdue: false } : { text: `已超期 ${body}`, overdue: true }
 }
 
-/** Seconds left to a deadline now, from the server's figure ``c`` as of ``receivedAt`` (client ms): it
- * goes down one a second only while ``c.ticking`` (outside working hours working time stands still). */
-export function secondsLeft(c: Countdown, receivedAt: number, nowMs: number): number {
-  if (!c.ticking) return c.seconds
-  return c.seconds - Math.max(0, Math.floor((nowMs - receivedAt) / 1000))
+/** Where a server countdown was taken: the server's ``as_of`` and the client time the answer arrived. */
+export interface CountdownSync {
+  asOf: string
+  receivedAt?: number
+}
+
+/** Seconds left to a deadline now, and whether working time is running, from the server's figure ``c``:
+ * it goes down one a second only while ticking, and ticking flips at ``c.changes_at`` (working time stops
+ * at the period's close and resumes at the next opening) even before the next refresh. */
+export function secondsLeft(c: Countdown, sync: CountdownSync, nowMs: number): { seconds: number; ticking: boolean } {
+  const asOf = Date.parse(sync.asOf)
+  const elapsed = Math.max(0, Math.floor((nowMs - (sync.receivedAt ?? asOf)) / 1000))
+  const flip = c.changes_at ? Math.max(0, Math.floor((Date.parse(c.changes_at) - asOf) / 1000)) : Infinity
+  if (c.ticking) return { seconds: c.seconds - Math.min(elapsed, flip), ticking: elapsed < flip }
+  return { seconds: c.seconds - Math.max(0, elapsed - flip), ticking: elapsed >= flip }
 }
 
 /** The countdown text for a server countdown: working time reads "工作时间剩余 22:00:00" (hours of working
@@ -45,11 +55,11 @@ export function secondsLeft(c: Countdown, receivedAt: number, nowMs: number): nu
  * like ``countdown``. */
 export function liveCountdown(
   c: Countdown | null | undefined,
-  receivedAt: number,
+  sync: CountdownSync,
   nowMs: number,
 ): { text: string; overdue: boolean; paused: boolean } {
   if (!c) return { text: '', overdue: false, paused: false }
-  const left = secondsLeft(c, receivedAt, nowMs)
+  const { seconds: left, ticking } = secondsLeft(c, sync, nowMs)
   const abs = Math.abs(left)
   const pad = (n: number) => String(n).padStart(2, '0')
   const hms = (x: number) => `${pad(Math.floor(x / 3600))}:${pad(Math.floor((x % 3600) / 60))}:${pad(x % 60)}`
@@ -59,5 +69,5 @@ export function liveCountdown(
     return { text: left >= 0 ? `剩余 ${body}` : `已超期 ${body}`, overdue: left < 0, paused: false }
   }
   const text = left >= 0 ? `工作时间剩余 ${hms(abs)}` : `工作时间已超期 ${hms(abs)}`
-  return { text: c.ticking ? text : `${text} 非工作时间（暂停计时）`, overdue: left < 0, paused: !c.ticking }
+  return { text: ticking ? text : `${text} 非工作时间（暂停计时）`, overdue: left < 0, paused: !ticking }
 }
