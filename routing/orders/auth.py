@@ -1,9 +1,9 @@
-"""Who may see and act on which orders."""
+"""Who may see which orders. Confidential identity is never shown in ordinary responses, whatever the
+role: holders of ``unmask`` use the separate, audited unmask action."""
 
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false, select, true
-from sqlalchemy.orm import Session
 
 from hotline.users.roles import CENTRE_ROLES, Role
 from hotline.users.service import Principal
@@ -22,13 +22,3 @@ def visible_clause(principal: Principal) -> ColumnElement[bool]:
         )
         return WorkOrder.id.in_(assigned)
     return false()
-
-
-def can_read(*, session: Session, principal: Principal, order_id: int) -> bool:
-    return session.scalar(select(WorkOrder.id).where(WorkOrder.id == order_id, visible_clause(principal))) is not None
-
-
-def can_see_identity(principal: Principal) -> bool:
-    """Nobody reads a confidential identity in ordinary responses; holders of ``unmask`` use the
-    separate, audited unmask action."""
-    return False
