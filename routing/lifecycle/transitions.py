@@ -199,7 +199,8 @@ TRANSITIONS: dict[str, Transition] = {
         _t("withdraw", "撤单", _WITHDRAWABLE, S.withdrawn, {A.agent, A.dispatcher}),
         # dispatch
         _t("consult", "协商定责", {S.pending_dispatch, S.return_review}, S.consulting, {A.dispatcher}),
-        _t("dispatch", "派单", {S.pending_dispatch, S.consulting}, S.pending_sign, {A.dispatcher}),
+        _t("dispatch", "派单", {S.pending_dispatch, S.consulting}, S.pending_sign,
+           {A.agent, A.dispatcher}),
         _t("merge", "并单", {S.pending_dispatch, S.consulting, S.pending_sign, S.handling}, S.merged,
            {A.dispatcher}),
         _t("split", "拆单", {S.merged}, S.pending_dispatch, {A.dispatcher}),
