@@ -31,8 +31,8 @@ def get_settings(request: Request) -> Settings:
 
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request, committed when the view returns, rolled back if it raises. GET requests
-    get a read session (deferred BEGIN on SQLite); the few that also write (an export's audit entry)
-    take the write lock when they first write."""
+    get a read session (deferred BEGIN on SQLite, so a read never holds the write lock); a GET that also
+    writes (an export's audit entry) must ask for ``WriteSessionDep``."""
     factory = request.app.state.read_sessionmaker if request.method in ("GET", "HEAD") else (
         request.app.state.sessionmaker
     )
@@ -40,7 +40,13 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def get_write_session(request: Request) -> Iterator[Session]:
+    with session_scope(request.app.state.sessionmaker) as session:
+        yield session
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 

@@ -6,7 +6,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from api.deps import Exporter, SessionDep
+from api.deps import Exporter, WriteSessionDep
 from hotline import exporting
 from hotline.audit import service as audit
 from routing.orders import service
@@ -23,7 +23,7 @@ COLUMNS = [("number", "工单编号"), ("state_label", "状态"), ("channel_labe
 
 @router.get("/orders")
 def export_orders(
-    session: SessionDep, principal: Exporter,
+    session: WriteSessionDep, principal: Exporter,
     format: Annotated[Literal["csv", "xlsx"], Query()] = "xlsx",
     state: Annotated[str | None, Query(max_length=32)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
