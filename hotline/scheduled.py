@@ -35,21 +35,27 @@ def housekeeping(factory: sessionmaker[Session], settings: Settings) -> None:
         log.info("housekeeping removed %d events and %d idempotency records", n, m)
 
 
-JOBS: list[tuple[float, Callable[[sessionmaker[Session], Settings], None]]] = [(3600.0, housekeeping)]
+Job = Callable[[sessionmaker[Session], Settings], None]
 
-# Deadline cards and the follow-up due list (idempotent, so a worker and the app may both run them).
-from routing.lifecycle.scheduled import lifecycle_jobs  # noqa: E402
 
-JOBS.append((300.0, lifecycle_jobs))
+def jobs() -> list[tuple[float, Job]]:
+    """Every periodic job with its period in seconds, in one list for the app and ``hotline worker``
+    alike. The domain jobs are imported here rather than at the top because the domains import this
+    plumbing. All are idempotent, so a worker and an app may both run them."""
+    from kb.scheduled import kb_housekeeping
+    from routing.hotspots.service import hotspot_job
+    from routing.lifecycle.scheduled import lifecycle_jobs
 
-# Hotspots: bursts of similar orders in one area raise alert.hotspot once per burst.
-from routing.hotspots.service import hotspot_job  # noqa: E402
-
-JOBS.append((600.0, hotspot_job))
+    return [
+        (3600.0, housekeeping),
+        (300.0, lifecycle_jobs),  # deadline cards, follow-up due list, archiving
+        (600.0, hotspot_job),  # bursts of similar orders raise alert.hotspot once per burst
+        (3600.0, kb_housekeeping),  # review before expiry, overdue corrections
+    ]
 
 
 async def run_forever(factory: sessionmaker[Session], settings: Settings) -> None:
-    async def loop(every: float, job: Callable[[sessionmaker[Session], Settings], None]) -> None:
+    async def loop(every: float, job: Job) -> None:
         while True:
             try:
                 await asyncio.to_thread(job, factory, settings)
@@ -57,4 +63,4 @@ async def run_forever(factory: sessionmaker[Session], settings: Settings) -> Non
                 log.exception("scheduled job %s failed", job.__name__)
             await asyncio.sleep(every)
 
-    await asyncio.gather(*(loop(every, job) for every, job in JOBS))
+    await asyncio.gather(*(loop(every, job) for every, job in jobs()))

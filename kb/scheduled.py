@@ -1,7 +1,7 @@
 """Knowledge-base housekeeping: queue articles for review before they expire, flag overdue corrections.
 
-``kb_housekeeping`` is appended to ``hotline.scheduled.JOBS`` when this module is imported (the API's KB
-views import it), so it runs in the app's scheduler and in ``hotline worker`` once imported there.
+``kb_housekeeping`` is listed in ``hotline.scheduled.jobs()``, so it runs in the app's scheduler and in
+``hotline worker``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.db import session_scope, utcnow
 from hotline.events import emit
-from hotline.scheduled import JOBS
 from hotline.settings import Settings
 from kb.models import KbCorrection
 from kb.service import expiring
@@ -80,6 +79,3 @@ def kb_housekeeping(factory: sessionmaker[Session], settings: Settings) -> None:
             len(overdue),
         )
 
-
-if not any(job is kb_housekeeping for _, job in JOBS):
-    JOBS.append((3600.0, kb_housekeeping))

@@ -29,9 +29,7 @@ router = APIRouter(tags=["routing"])
 def _searchers(app: FastAPI) -> tuple[Any, Any]:
     """The order and knowledge-base searchers the app built at start-up (absent: those parts are skipped)."""
     st = app.state
-    return getattr(st, "order_searcher", None), getattr(st, "kb_searcher", None) or getattr(
-        st, "searcher", None
-    )
+    return getattr(st, "order_searcher", None), getattr(st, "kb_searcher", None)
 
 
 def _query_vector(app: FastAPI, text: str) -> Any:

@@ -181,6 +181,6 @@ def daily_hotspots(*, session: Session, day: date) -> dict[str, Any]:
 
 
 def hotspot_job(factory: sessionmaker[Session], settings: Settings) -> None:
-    """Scheduled (``hotline.scheduled.JOBS``): idempotent, alerts only on new bursts."""
+    """Scheduled (``hotline.scheduled.jobs()``): idempotent, alerts only on new bursts."""
     with session_scope(factory) as session:
         detect_hotspots(session=session)

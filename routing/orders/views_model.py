@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.org.models import Region, Workstation
@@ -45,7 +44,10 @@ def to_out(order: WorkOrder, *, session: Session, reveal: bool = False) -> Order
         ident = masked_fields(order)
     region = session.get(Region, order.region_code) if order.region_code else None
     lead = session.get(Workstation, order.lead_unit_id) if order.lead_unit_id else None
-    creator = session.scalar(select(User.display_name).where(User.id == order.created_by_id))
+    # session.get, like region and lead above, answers repeats from the identity map: a page of orders
+    # by a few agents costs a few lookups, not one query per row.
+    creator_user = session.get(User, order.created_by_id) if order.created_by_id else None
+    creator = creator_user.display_name if creator_user else None
     return OrderOut(
         id=order.id,
         number=order.number,
