@@ -104,9 +104,7 @@ class _Index:
         self.lock = threading.Lock()  # usearch is not safe for concurrent add and search
 
     def new_hnsw(self, dim: int) -> HNSW:
-        return HNSW(
-            ndim=dim, metric="cos", dtype="f32", connectivity=16, expansion_add=128, expansion_search=96
-        )
+        return HNSW(ndim=dim, metric="cos", dtype="f32", connectivity=16, expansion_add=128, expansion_search=96)
 
     def filter_queries(self, filters: SearchFilters | None) -> list[tantivy.Query]:
         if filters is None:
@@ -115,9 +113,7 @@ class _Index:
         for name, values in filters.terms().items():
             terms = [tantivy.Query.term_query(self.schema, name, v) for v in values]
             out.append(
-                terms[0]
-                if len(terms) == 1
-                else tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in terms])
+                terms[0] if len(terms) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in terms])
             )
         integer = tantivy.FieldType.Integer
         if filters.valid_at is not None:
@@ -186,9 +182,7 @@ class EmbeddedBackend:
             idx.hnsw.load(str(idx.hnsw_path))
             return
         # Crash or first open after writes: rebuild from the blobs, the source of truth.
-        rows = self._db.execute(
-            "SELECT key, vector FROM doc WHERE idx=? AND vector IS NOT NULL", (name,)
-        ).fetchall()
+        rows = self._db.execute("SELECT key, vector FROM doc WHERE idx=? AND vector IS NOT NULL", (name,)).fetchall()
         if rows:
             keys = np.array([r[0] for r in rows], dtype=np.uint64)
             idx.hnsw.add(keys, np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows]))
@@ -201,9 +195,7 @@ class EmbeddedBackend:
                 raise ValueError(f"vectors shape {vectors.shape} does not match {len(documents)} documents")
         ids = [d.id for d in documents]
         if len(set(ids)) != len(ids):
-            raise ValueError(
-                f"duplicate document ids in one upsert: {sorted({i for i in ids if ids.count(i) > 1})}"
-            )
+            raise ValueError(f"duplicate document ids in one upsert: {sorted({i for i in ids if ids.count(i) > 1})}")
         idx = self._index(index)
         bodies = [segment(index_text(d)) for d in documents]  # outside the lock: jieba is the slow part
         with self._write_lock:
@@ -216,12 +208,19 @@ class EmbeddedBackend:
             old = self._old_keys(index, ids)
             if old:
                 self._set_meta(f"dirty:{index}", "1")
+            # A replaced document keeps its row key, so the tantivy delete + add below land in one
+            # commit and searches never see a moment where the document is missing (a new key would
+            # be unknown to the row table until COMMIT, the old one gone from it right after).
             new_keys = []
             for i, doc in enumerate(documents):
-                db.execute("DELETE FROM doc WHERE idx=? AND doc_id=?", (index, doc.id))
                 cur = db.execute(
                     "INSERT INTO doc (idx, doc_id, category, region, department, unit, state, valid_from,"
-                    " valid_to, created_at, payload, vector) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " valid_to, created_at, payload, vector) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+                    " ON CONFLICT (idx, doc_id) DO UPDATE SET category=excluded.category,"
+                    " region=excluded.region, department=excluded.department, unit=excluded.unit,"
+                    " state=excluded.state, valid_from=excluded.valid_from, valid_to=excluded.valid_to,"
+                    " created_at=excluded.created_at, payload=excluded.payload, vector=excluded.vector"
+                    " RETURNING key",
                     (
                         index,
                         doc.id,
@@ -237,12 +236,15 @@ class EmbeddedBackend:
                         vectors[i].tobytes() if vectors is not None else None,
                     ),
                 )
-                if cur.lastrowid is None:  # sqlite3 always sets it after a successful INSERT
+                row = cur.fetchone()
+                if row is None:  # RETURNING always yields the row after a successful upsert
                     raise RuntimeError(f"no row key for document {doc.id!r} in index {index!r}")
-                new_keys.append(cur.lastrowid)
+                new_keys.append(int(row[0]))
             if vectors is not None:
                 self._set_meta(f"dirty:{index}", "1")
             db.commit()
+            # tantivy applies a delete only to documents added before it, so delete-then-add of the
+            # same key within one commit replaces the document atomically.
             for key in old:
                 idx.writer.delete_documents_by_term("key", key)
             for key, doc, body in zip(new_keys, documents, bodies, strict=True):
@@ -251,7 +253,9 @@ class EmbeddedBackend:
             idx.tantivy.reload()
             with idx.lock:
                 if old and idx.hnsw is not None:
-                    idx.hnsw.remove(np.array(old, dtype=np.uint64))
+                    present = [k for k in old if idx.hnsw.contains(k)]
+                    if present:
+                        idx.hnsw.remove(np.array(present, dtype=np.uint64))
                 if vectors is not None:
                     if idx.hnsw is None:
                         idx.hnsw = idx.new_hnsw(vectors.shape[1])
@@ -325,9 +329,7 @@ class EmbeddedBackend:
         # "key" is an integer fast field set on every document, so each hit yields an int.
         keys = cast(list[int], searcher.fast_field_values("key", [addr for _, addr in hits]))
         ids = self._ids_for_keys(keys)
-        return [
-            ScoredId(ids[key], float(score)) for (score, _), key in zip(hits, keys, strict=True) if key in ids
-        ]
+        return [ScoredId(ids[key], float(score)) for (score, _), key in zip(hits, keys, strict=True) if key in ids]
 
     def _ids_for_keys(
         self, keys: list[int], extra_sql: str = "", params: list[str | int] | None = None
@@ -348,9 +350,7 @@ class EmbeddedBackend:
             return []
         vector = np.asarray(vector, dtype=np.float32).reshape(-1)
         if vector.shape[0] != idx.hnsw.ndim:
-            raise ValueError(
-                f"query vector has {vector.shape[0]} dims, index {index!r} holds {idx.hnsw.ndim}"
-            )
+            raise ValueError(f"query vector has {vector.shape[0]} dims, index {index!r} holds {idx.hnsw.ndim}")
         where, params = filter_sql(filters)
         # Filters are applied after an oversampled ANN search; too few survivors means a selective
         # filter, where an exact scan of the (few) matching rows is both cheap and correct.

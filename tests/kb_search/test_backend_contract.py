@@ -244,6 +244,32 @@ class TestEmbeddedBackend(BackendContract):
         assert errors == []
         assert loaded.count(KB_INDEX) == 24
 
+    def test_replaced_document_never_drops_out(self, loaded):
+        # Readers racing a stream of replacements of one document must find it on every search:
+        # a replacement keeps the row key, so no search falls between the two writes.
+        missing: list[str] = []
+        stop = threading.Event()
+        searches = 0
+
+        def read() -> None:
+            nonlocal searches
+            while not stop.is_set():
+                if "a1" not in self.ids(loaded.keyword_search(KB_INDEX, tokenize("社会保障卡"), k=10)):
+                    missing.append("keyword")
+                if "a1" not in self.ids(loaded.vector_search(KB_INDEX, unit(0), k=10)):
+                    missing.append("vector")
+                searches += 1
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        for i in range(30):
+            loaded.upsert(KB_INDEX, [Document(id="a1", text=f"社会保障卡补办 第{i}版")], unit(0)[None, :])
+        stop.set()
+        reader.join()
+        assert searches > 0
+        assert missing == []
+        assert loaded.get(KB_INDEX, ["a1"])["a1"].text == "社会保障卡补办 第29版"
+
     def test_rejects_bad_index_name(self, backend):
         with pytest.raises(ValueError, match="'../x'"):
             backend.keyword_search("../x", ["a"])
