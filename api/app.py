@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors, ws
-from api.views import attachments, audit, auth, calls, drafts, exports, lifecycle, meta, orders, public, users
+from api.views import attachments, audit, auth, board, calls, drafts, exports, lifecycle, meta, orders, public, users
 from api.views import kb as kb_views
 from api.views import routing as routing_views
 from hotline import logmask
@@ -66,7 +66,9 @@ def create_app(settings: Settings | None = None, *, notifier: Notifier | None = 
     app.state.settings = settings
     app.state.notifier = notifier or notifier_from_settings(settings.sms_gateway_url, settings.sms_gateway_token)
     errors.install(app)
-    for module in (auth, meta, orders, calls, drafts, attachments, audit, exports, public, lifecycle, kb_views, users):
+    for module in (
+        auth, meta, orders, calls, drafts, attachments, audit, exports, public, lifecycle, board, kb_views, users
+    ):
         app.include_router(module.router)
     app.include_router(routing_views.router)
     app.include_router(ws.router)

@@ -96,6 +96,12 @@ def _cycles(rows: Sequence[OrderHistory]) -> list[_Cycle]:
     return cycles
 
 
+def due_cycles(rows: Sequence[OrderHistory], start: datetime, end: datetime) -> list[_Cycle]:
+    """The handling cycles of one order that the on-time completion figures count for ``[start, end)``:
+    not dropped, with their deadline in force inside the period."""
+    return [c for c in _cycles(rows) if not c.dropped and c.deadline is not None and start <= c.deadline < end]
+
+
 def _load(
     *, session: Session, end: datetime, workstation_id: int | None, category_l1: str | None
 ) -> dict[int, list[OrderHistory]]:
@@ -195,9 +201,7 @@ def compute(
                     ) + w[outcome]
                 if d.get("resolved"):
                     f["resolution_rate"].numerator.append(order_id)
-        for c in _cycles(rows):
-            if c.dropped or c.deadline is None or not start <= c.deadline < end:
-                continue
+        for c in due_cycles(rows, start, end):
             key = "on_time_completion_rate_reopened" if c.reopen else "on_time_completion_rate"
             f[key].denominator.append(order_id)
             if c.accepted_on_time:
