@@ -22,12 +22,12 @@ from routing.lifecycle.schemas import (
     CalendarIn,
     LifecycleOut,
     OpinionIn,
+    QueueItemOut,
     RatingIn,
     SupervisionOut,
     SupervisionReplyIn,
     parse_action,
 )
-from routing.orders.schemas import OrderOut
 from routing.orders.service import get_visible
 from routing.orders.views_model import to_out
 
@@ -156,8 +156,12 @@ def consultation_opinion(
 
 @router.get("/queues/{name}")
 def queue(name: str, request: Request, session: SessionDep, principal: OrderReader) -> dict[str, Any]:
-    rows = service.queue(session=session, principal=principal, name=name, now=now_of(request))
-    items: list[OrderOut] = [to_out(o, session=session) for o in rows]
+    now = now_of(request)
+    rows = service.queue(session=session, principal=principal, name=name, now=now)
+    deadlines = service.queue_deadlines(session=session, orders=rows, now=now)
+    items = [
+        QueueItemOut(**to_out(o, session=session).model_dump(), deadlines=deadlines[o.id]) for o in rows
+    ]
     return {"name": name, "label": service.QUEUES[name], "total": len(items), "items": items}
 
 

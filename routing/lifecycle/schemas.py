@@ -168,6 +168,12 @@ class Deadlines(BaseModel):
     remaining: dict[str, Countdown] = Field(default_factory=dict)
 
 
+class QueueItemOut(OrderOut):
+    """A queue row: the order and what its row shows (countdown, card) without a lifecycle request."""
+
+    deadlines: Deadlines
+
+
 class LifecycleOut(BaseModel):
     order: OrderOut
     deadlines: Deadlines

@@ -94,6 +94,28 @@ def countdowns(
     return out
 
 
+def deadlines_of(order: WorkOrder, *, now: datetime, calendar: WorkCalendar, policy: DeadlinePolicy) -> Deadlines:
+    """An order's deadlines, card and countdowns as of ``now`` (for the lifecycle view and queue rows)."""
+    return Deadlines(
+        dispatched_at=order.dispatched_at,
+        sign_by=order.sign_by,
+        first_response_by=order.first_response_by,
+        reply_by=order.reply_by,
+        return_by=order.return_by,
+        out_of_hours=order.out_of_hours,
+        card=order.card,
+        as_of=now,
+        remaining=countdowns(order, now=now, calendar=calendar, policy=policy),
+    )
+
+
+def queue_deadlines(*, session: Session, orders: Sequence[WorkOrder], now: datetime) -> dict[int, Deadlines]:
+    """Deadlines of every row of a queue with one calendar and policy load, so a list needs no
+    per-row lifecycle request."""
+    calendar, policy = load_calendar(session=session), load_policy(session=session)
+    return {o.id: deadlines_of(o, now=now, calendar=calendar, policy=policy) for o in orders}
+
+
 def lifecycle_view(
     *, session: Session, principal: Principal, order: WorkOrder, now: datetime | None = None
 ) -> LifecycleOut:
@@ -111,17 +133,7 @@ def lifecycle_view(
     ]
     return LifecycleOut(
         order=to_out(order, session=session),
-        deadlines=Deadlines(
-            dispatched_at=order.dispatched_at,
-            sign_by=order.sign_by,
-            first_response_by=order.first_response_by,
-            reply_by=order.reply_by,
-            return_by=order.return_by,
-            out_of_hours=order.out_of_hours,
-            card=order.card,
-            as_of=now,
-            remaining=countdowns(order, now=now, calendar=calendar, policy=policy),
-        ),
+        deadlines=deadlines_of(order, now=now, calendar=calendar, policy=policy),
         reopen_count=order.reopen_count,
         follow_up_attempts=order.follow_up_attempts,
         escalated=order.escalated,
