@@ -15,7 +15,6 @@ from routing.orders.views_model import to_out
 
 router = APIRouter(prefix="/api/orders", tags=["orders"])
 
-ACTION_LABELS = {"accept": "受理", "edit": "修改", "attach": "上传附件"}
 IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
 
 
@@ -88,6 +87,6 @@ def order_history(order_id: int, session: SessionDep, principal: OrderReader) ->
     from routing.orders.states import action_label
 
     return [HistoryOut(at=r.at, actor_name=names.get(r.actor_id) if r.actor_id else None, action=r.action,
-                       action_label=ACTION_LABELS.get(r.action) or action_label(r.action),
+                       action_label=action_label(r.action),
                        from_state=r.from_state, to_state=r.to_state, comment=r.comment, data=r.data)
             for r in rows]

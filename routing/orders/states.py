@@ -17,8 +17,21 @@ def all_states() -> list[tuple[str, str]]:
     return [(s.value, s.label) for s in OrderState]
 
 
+# Steps recorded in the history outside the transition table (intake edits, side steps of the lifecycle).
+SIDE_STEP_LABELS = {
+    "edit": "修改工单",
+    "attach": "上传附件",
+    "rate": "直办评价（一次一评）",
+    "consult_opinion": "协商意见",
+    "supervision_reply": "督办回复",
+}
+
+
 def action_label(action: str) -> str:
+    """The Chinese name of a recorded step; never the raw key, which users cannot read."""
+    if action in SIDE_STEP_LABELS:
+        return SIDE_STEP_LABELS[action]
     try:
         return _transition_label(action)
     except UnknownAction:
-        return action
+        return "其他操作"
