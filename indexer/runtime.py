@@ -14,7 +14,6 @@ the persistent embedding cache, and loaded lazily on first use so that an app st
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -164,11 +163,13 @@ async def stop(app: Any) -> None:
 
 
 def rebuild(settings: Settings, factory: sessionmaker[Session], *, progress: Any = None) -> tuple[int, int]:
-    """``hotline index rebuild``: a fresh embedded index from the database (the app must be stopped)."""
-    if not settings.es_url:
-        shutil.rmtree(index_path(settings), ignore_errors=True)
+    """``hotline index rebuild``: the indexes dropped and refilled from the database (app stopped)."""
     runtime = build(settings, factory)
     try:
+        for index in (KB_INDEX, ORDER_INDEX):
+            # Dropped, not overwritten: documents deleted from the database must not survive, and a new
+            # embedder may have another dimension. Elasticsearch too, not only the embedded files.
+            runtime.backend.drop(index)
         return runtime.sync.reindex_all(progress=progress)
     finally:
         runtime.backend.close()

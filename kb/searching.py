@@ -63,8 +63,14 @@ def search_passages(
     filters = build_filters(
         category=category, region=region, department=department, valid_at=today or today_in_china()
     )
-    vector = query_vectors.get(text) if mode != "bm25" else None
-    hits = searcher.search(text, query_vector=vector, filters=filters, mode=mode, k=k)  # type: ignore[arg-type]
+    # The shared per-edit cache embeds the text (once) while BM25 runs.
+    hits = searcher.search(
+        text,
+        filters=filters,
+        mode=mode,  # type: ignore[arg-type]
+        k=k,
+        vector_source=query_vectors.get,
+    )
     return [
         SearchHitOut(
             id=h.id,

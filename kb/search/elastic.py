@@ -249,6 +249,11 @@ class ElasticBackend:
         self.client.indices.refresh(index=name)
         return int(self.client.count(index=name)["count"])
 
+    def drop(self, index: str) -> None:
+        name = self.es_index(index)
+        self.client.indices.delete(index=name, ignore_unavailable=True)
+        self._known.discard(name)
+
     def close(self) -> None:
         if self.drop_on_close:
             # By name: wildcard deletes are refused by default (action.destructive_requires_name).

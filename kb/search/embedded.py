@@ -104,7 +104,9 @@ class _Index:
         self.lock = threading.Lock()  # usearch is not safe for concurrent add and search
 
     def new_hnsw(self, dim: int) -> HNSW:
-        return HNSW(ndim=dim, metric="cos", dtype="f32", connectivity=16, expansion_add=128, expansion_search=96)
+        return HNSW(
+            ndim=dim, metric="cos", dtype="f32", connectivity=16, expansion_add=128, expansion_search=96
+        )
 
     def filter_queries(self, filters: SearchFilters | None) -> list[tantivy.Query]:
         if filters is None:
@@ -113,7 +115,9 @@ class _Index:
         for name, values in filters.terms().items():
             terms = [tantivy.Query.term_query(self.schema, name, v) for v in values]
             out.append(
-                terms[0] if len(terms) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in terms])
+                terms[0]
+                if len(terms) == 1
+                else tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in terms])
             )
         integer = tantivy.FieldType.Integer
         if filters.valid_at is not None:
@@ -182,7 +186,9 @@ class EmbeddedBackend:
             idx.hnsw.load(str(idx.hnsw_path))
             return
         # Crash or first open after writes: rebuild from the blobs, the source of truth.
-        rows = self._db.execute("SELECT key, vector FROM doc WHERE idx=? AND vector IS NOT NULL", (name,)).fetchall()
+        rows = self._db.execute(
+            "SELECT key, vector FROM doc WHERE idx=? AND vector IS NOT NULL", (name,)
+        ).fetchall()
         if rows:
             keys = np.array([r[0] for r in rows], dtype=np.uint64)
             idx.hnsw.add(keys, np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows]))
@@ -195,7 +201,9 @@ class EmbeddedBackend:
                 raise ValueError(f"vectors shape {vectors.shape} does not match {len(documents)} documents")
         ids = [d.id for d in documents]
         if len(set(ids)) != len(ids):
-            raise ValueError(f"duplicate document ids in one upsert: {sorted({i for i in ids if ids.count(i) > 1})}")
+            raise ValueError(
+                f"duplicate document ids in one upsert: {sorted({i for i in ids if ids.count(i) > 1})}"
+            )
         idx = self._index(index)
         bodies = [segment(index_text(d)) for d in documents]  # outside the lock: jieba is the slow part
         with self._write_lock:
@@ -329,7 +337,9 @@ class EmbeddedBackend:
         # "key" is an integer fast field set on every document, so each hit yields an int.
         keys = cast(list[int], searcher.fast_field_values("key", [addr for _, addr in hits]))
         ids = self._ids_for_keys(keys)
-        return [ScoredId(ids[key], float(score)) for (score, _), key in zip(hits, keys, strict=True) if key in ids]
+        return [
+            ScoredId(ids[key], float(score)) for (score, _), key in zip(hits, keys, strict=True) if key in ids
+        ]
 
     def _ids_for_keys(
         self, keys: list[int], extra_sql: str = "", params: list[str | int] | None = None
@@ -350,7 +360,9 @@ class EmbeddedBackend:
             return []
         vector = np.asarray(vector, dtype=np.float32).reshape(-1)
         if vector.shape[0] != idx.hnsw.ndim:
-            raise ValueError(f"query vector has {vector.shape[0]} dims, index {index!r} holds {idx.hnsw.ndim}")
+            raise ValueError(
+                f"query vector has {vector.shape[0]} dims, index {index!r} holds {idx.hnsw.ndim}"
+            )
         where, params = filter_sql(filters)
         # Filters are applied after an oversampled ANN search; too few survivors means a selective
         # filter, where an exact scan of the (few) matching rows is both cheap and correct.
@@ -385,6 +397,19 @@ class EmbeddedBackend:
             )
             out.update((doc_id, document_from_dict(json.loads(payload))) for doc_id, payload in rows)
         return out
+
+    def drop(self, index: str) -> None:
+        idx = self._index(index)
+        with self._write_lock:
+            self._db.execute("DELETE FROM doc WHERE idx=?", (index,))
+            self._db.execute("DELETE FROM meta WHERE name IN (?, ?)", (f"dim:{index}", f"dirty:{index}"))
+            self._db.commit()
+            idx.writer.delete_all_documents()
+            idx.writer.commit()
+            idx.tantivy.reload()
+            with idx.lock:
+                idx.hnsw = None
+            idx.hnsw_path.unlink(missing_ok=True)
 
     def count(self, index: str) -> int:
         return self._db.execute("SELECT count(*) FROM doc WHERE idx=?", (index,)).fetchone()[0]

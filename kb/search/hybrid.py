@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -50,6 +51,23 @@ class FusionConfig:
 
 # Fitted by bench/search_quality.py (5-fold CV over kb-govqa dev queries; median of the fold optima).
 DEFAULT_FUSION = FusionConfig(method="minmax", dense_weight=0.75)
+
+# The dense signal embeds only the head of a long query. Why: the default embedder costs ~0.9 ms of CPU
+# per token on our 2 cores, so a 300-character order text cannot be embedded inside the 50 ms budget,
+# while BM25 still sees every word. 95% of kb-govqa questions are shorter than this, and a head that no
+# longer changes while the agent types on is embedded once and then served from the cache. Chosen by
+# measurement (bench/search_latency.py, bench/search_quality.py --dense-query-chars; BENCHMARKS.md).
+DENSE_QUERY_CHARS = 48
+
+# Embeds a query while the calling thread runs BM25: the embedder is native code that releases the GIL,
+# so on two cores the keyword search is hidden behind the embedding instead of added to it.
+_EMBED_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="query-embed")
+
+
+def dense_query_text(text: str, max_chars: int | None = DENSE_QUERY_CHARS) -> str:
+    """The part of ``text`` the dense signal embeds: all of it up to ``max_chars``, else its head."""
+    text = text.strip()
+    return text if not max_chars or len(text) <= max_chars else text[:max_chars]
 
 
 class Reranker(Protocol):
@@ -124,6 +142,7 @@ class HybridSearcher:
         fusion: FusionConfig = DEFAULT_FUSION,
         reranker: Reranker | None = None,
         rerank_top: int = 20,
+        dense_query_chars: int | None = DENSE_QUERY_CHARS,
     ) -> None:
         self.backend = backend
         self.embedder = embedder
@@ -131,11 +150,13 @@ class HybridSearcher:
         self.fusion = fusion
         self.reranker = reranker
         self.rerank_top = rerank_top
+        self.dense_query_chars = dense_query_chars
 
     def embed_query(self, text: str) -> np.ndarray:
+        """The query vector of ``text`` (of its head: see ``DENSE_QUERY_CHARS``)."""
         if self.embedder is None:
             raise ValueError("this HybridSearcher has no embedder; use mode='bm25'")
-        return self.embedder.embed_queries([text])[0]
+        return self.embedder.embed_queries([dense_query_text(text, self.dense_query_chars)])[0]
 
     def index_documents(
         self,
@@ -163,21 +184,29 @@ class HybridSearcher:
         filters: SearchFilters | None = None,
         mode: Mode = "hybrid",
         n: int | None = None,
+        vector_source: Callable[[str], np.ndarray | None] | None = None,
     ) -> tuple[list[str], list[ScoredId], list[ScoredId]]:
-        """Query terms and the raw BM25 / dense candidate lists (empty for a signal the mode skips)."""
+        """Query terms and the raw BM25 / dense candidate lists (empty for a signal the mode skips).
+
+        Without ``query_vector`` the vector comes from ``vector_source(text)`` (default ``embed_query``;
+        the app passes its shared per-edit cache), computed in a worker thread while BM25 runs here.
+        """
         if mode not in MODES:
             raise ValueError(f"unknown search mode {mode!r}; expected one of {MODES}")
         n = n or self.fusion.candidates
         terms = list(dict.fromkeys(tokenize(text))) if text else []
         bm25: list[ScoredId] = []
         dense: list[ScoredId] = []
+        pending = None
+        if mode in ("dense", "hybrid") and query_vector is None:
+            if not text:
+                raise ValueError("search needs a non-empty text or a query_vector")
+            pending = _EMBED_POOL.submit(vector_source or self.embed_query, text)
         if mode in ("bm25", "hybrid") and terms:
             bm25 = self.backend.keyword_search(self.index, terms, filters=filters, k=n)
-        if mode in ("dense", "hybrid"):
-            if query_vector is None:
-                if not text:
-                    raise ValueError("search needs a non-empty text or a query_vector")
-                query_vector = self.embed_query(text)
+        if pending is not None:
+            query_vector = pending.result()
+        if mode in ("dense", "hybrid") and query_vector is not None:
             dense = self.backend.vector_search(self.index, query_vector, filters=filters, k=n)
         elif not text:
             raise ValueError("mode 'bm25' needs a non-empty text")
@@ -193,10 +222,16 @@ class HybridSearcher:
         k: int = 10,
         snippets: bool = True,
         snippet_chars: int = 160,
+        vector_source: Callable[[str], np.ndarray | None] | None = None,
     ) -> list[SearchHit]:
         """Best ``k`` hits for ``text`` (and/or a precomputed ``query_vector``), best first."""
         terms, bm25, dense = self.candidates(
-            text, query_vector=query_vector, filters=filters, mode=mode, n=max(k, self.fusion.candidates)
+            text,
+            query_vector=query_vector,
+            filters=filters,
+            mode=mode,
+            n=max(k, self.fusion.candidates),
+            vector_source=vector_source,
         )
         if mode == "bm25" or not dense:
             ranked = [(h.id, h.score) for h in bm25]

@@ -139,6 +139,9 @@ class SearchBackend(Protocol):
     def count(self, index: str) -> int:
         """Number of documents in ``index``."""
 
+    def drop(self, index: str) -> None:
+        """Remove ``index`` with every document and its vector dimension (``hotline index rebuild``)."""
+
     def close(self) -> None:
         """Flush to durable storage and release resources."""
 

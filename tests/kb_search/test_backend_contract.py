@@ -142,6 +142,19 @@ class BackendContract:
         assert "a2" not in self.ids(loaded.vector_search(KB_INDEX, VECTORS[1], k=4))
         assert loaded.get(KB_INDEX, ["a2"]) == {}
 
+    def test_drop_empties_one_index_and_forgets_its_dimension(self, loaded):
+        loaded.upsert(ORDER_INDEX, [Document(id="o1", text="噪音扰民")])
+        loaded.drop(KB_INDEX)
+        assert loaded.count(KB_INDEX) == 0
+        assert loaded.keyword_search(KB_INDEX, tokenize("公积金"), k=5) == []
+        assert loaded.vector_search(KB_INDEX, VECTORS[1], k=5) == []
+        assert loaded.get(KB_INDEX, ["a1"]) == {}
+        assert loaded.count(ORDER_INDEX) == 1  # other indexes are untouched
+        wider = np.ones((1, DIM * 2), dtype=np.float32) / np.sqrt(DIM * 2)
+        loaded.upsert(KB_INDEX, [Document(id="z1", text="公积金新文章")], wider)
+        assert self.ids(loaded.vector_search(KB_INDEX, wider[0], k=1)) == ["z1"]
+        assert self.ids(loaded.keyword_search(KB_INDEX, tokenize("公积金"), k=5)) == ["z1"]
+
     def test_keyword_only_documents(self, backend):
         backend.upsert(KB_INDEX, [Document(id="t1", text="营业执照办理流程")])
         assert self.ids(backend.keyword_search(KB_INDEX, tokenize("执照"), k=5)) == ["t1"]
