@@ -4,6 +4,7 @@ import type {
   ActionOption,
   Attachment,
   AuditEntry,
+  BoardSeries,
   KbArticle,
   KbCorrection,
   KbVersion,
@@ -102,7 +103,12 @@ export const lifecycleApi = {
   supervise: (id: number, body: Record<string, unknown>) =>
     received(http.post<Lifecycle>(`/api/orders/${id}/supervise`, body)),
   supervision: (id: number) => http.get<Record<string, unknown>[]>(`/api/orders/${id}/supervision`),
-  queue: (name: string) => http.get<QueueOut>(`/api/queues/${name}`),
+  /** Each row carries its deadlines, stamped on arrival like a lifecycle's. */
+  queue: (name: string) =>
+    http.get<QueueOut>(`/api/queues/${name}`).then((q) => {
+      const at = Date.now()
+      return { ...q, items: q.items.map((o) => (o.deadlines ? { ...o, deadlines: { ...o.deadlines, received_at: at } } : o)) }
+    }),
   replySupervision: (id: number, reply: string) => http.post<unknown>(`/api/supervision/${id}/reply`, { reply }),
   consultationOpinion: (id: number, text: string) =>
     http.post<unknown>(`/api/orders/${id}/consultation-opinions`, { text }),
@@ -116,6 +122,9 @@ export const kpiApi = {
   figures: (q: KpiRange) => http.get<KpiOut>('/api/kpi', { query: { ...q } }),
   orders: (q: KpiRange & { metric: string; part?: 'numerator' | 'denominator' }) =>
     http.get<{ metric: string; part: string; order_ids: number[] }>('/api/kpi/orders', { query: { ...q } }),
+  board: (q: KpiRange & { region?: string }) => http.get<BoardSeries>('/api/kpi/board', { query: { ...q } }),
+  boardOrders: (q: { from: string; to: string; region?: string }) =>
+    http.get<{ region: string | null; total: number; items: Order[] }>('/api/kpi/board/orders', { query: { ...q } }),
   hotspots: () => http.get<{ date: string; hotspots: Record<string, unknown>[]; by_region_category: Record<string, unknown>[] }>('/api/hotspots'),
 }
 

@@ -246,11 +246,16 @@ export interface Lifecycle {
   allowed_actions: ActionOption[]
 }
 
+/** A queue row: the order with what the row shows (countdown, card), so no lifecycle request per row. */
+export interface QueueItem extends Order {
+  deadlines: Deadlines
+}
+
 export interface QueueOut {
   name: string
   label: string
   total: number
-  items: Order[]
+  items: QueueItem[]
 }
 
 export interface KpiFigure {
@@ -264,6 +269,34 @@ export interface KpiOut {
   from: string
   to: string
   metrics: Record<string, KpiFigure>
+}
+
+/** ``GET /api/kpi/board``: the board's series, counted on the server with the KPI definitions. */
+export interface BoardRatio {
+  numerator: number
+  denominator: number
+  value: number | null
+}
+
+export interface BoardRegion {
+  region_code: string
+  name: string
+  orders: number
+  hotspots: number
+  hotspot_orders: number
+  top_hotspots: { id: number; title: string; size: number; category: string | null }[]
+}
+
+export interface BoardSeries {
+  from: string
+  to: string
+  accepted: number
+  volume_by_hour: { start: string; count: number }[]
+  satisfaction_by_day: (BoardRatio & { start: string })[]
+  on_time_by_workstation: (BoardRatio & { workstation_id: number; name: string; kind: string })[]
+  categories: { category_l1: string | null; count: number }[]
+  regions: BoardRegion[]
+  unlocated: number
 }
 
 export interface KbArticle {

@@ -1,0 +1,95 @@
+"""The board's county map: all ten counties of the demo city drawn with their counts from
+/api/kpi/board (zeros included), and a click on a county drills down to exactly its orders."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import ROOT, Pages, shot
+from tests.browser.helpers import ApiUser, login, open_menu, order_body
+
+pytestmark = pytest.mark.browser
+
+BROWSER_TZ = ZoneInfo("Asia/Shanghai")  # the browser contexts' timezone; the board counts local days
+GEOJSON = ROOT / "agent_ui" / "frontend" / "src" / "charts" / "yunzhou-counties.json"
+
+# What the canvas drew: every text element ECharts handed to zrender, and the series' data.
+CHART_STATE = """(el) => {
+  const chart = window.__echarts.getInstanceByDom(el)
+  const texts = chart.getZr().storage.getDisplayList(true)
+    .map((e) => e.style && e.style.text).filter((t) => typeof t === 'string')
+  return { texts, data: chart.getOption().series[0].data }
+}"""
+TO_PIXEL = "([el, point]) => window.__echarts.getInstanceByDom(el).convertToPixel({ seriesIndex: 0 }, point)"
+
+
+def _month() -> dict[str, str]:
+    """The board's chart window: the last 30 local days, today included."""
+    today = datetime.now(BROWSER_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+    return {"from": (today - timedelta(days=29)).isoformat(), "to": (today + timedelta(days=1)).isoformat()}
+
+
+def _map_state(page: Page) -> dict[str, Any]:
+    return page.get_by_test_id("county-map").evaluate(CHART_STATE)  # type: ignore[no-any-return]
+
+
+def test_county_map_shows_every_county_and_drills_down(
+    pages: Pages, api: ApiUser.Factory, screenshots: Path
+) -> None:
+    agent = api("agent01")
+    for i, (region, place) in enumerate([("0107", "青川县城关镇"), ("0107", "青川县城关镇"), ("0102", "东湖区湖滨路")] * 2):
+        agent.post(
+            "/api/orders",
+            json=order_body(f"{place}路面塌陷{i}", f"{place}一处路面塌陷，车辆无法通行", region_code=region),
+        )
+    counties = json.loads(GEOJSON.read_text(encoding="utf-8"))["features"]
+    assert len(counties) == 10
+
+    page = pages.new()
+    login(page, "supervisor01")
+    open_menu(page, "board")
+    board = api("supervisor01").get("/api/kpi/board", params=_month())
+    counts = {r["region_code"]: r["orders"] for r in board["regions"]}
+    assert len(counts) == 10 and counts["0107"] >= 4
+
+    # Every county drawn with its name and the API's count, zeros included.
+    expect(page.get_by_test_id("county-map")).to_be_visible()
+    page.wait_for_function(
+        "(el) => { const c = window.__echarts && window.__echarts.getInstanceByDom(el);"
+        " return !!c && c.getOption().series[0].data.some((d) => d.value > 0) }",
+        arg=page.get_by_test_id("county-map").element_handle(),
+    )
+    state = _map_state(page)
+    assert {d["name"]: d["value"] for d in state["data"]} == counts
+    texts = state["texts"]  # zrender draws a two-line label as two texts: the name, then the count
+    for f in counties:
+        name, code = f["properties"]["name"], f["properties"]["code"]
+        assert name in texts, (name, texts)
+        assert texts[texts.index(name) + 1] == str(counts[code]), (name, texts)
+
+    # A click on 青川县 lists exactly the orders its figure counts.
+    qingchuan = next(f for f in counties if f["properties"]["code"] == "0107")
+    el = page.get_by_test_id("county-map").element_handle()
+    x, y = page.evaluate(TO_PIXEL, [el, qingchuan["properties"]["cp"]])
+    box = page.get_by_test_id("county-map").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + x, box["y"] + y + 16)  # inside the county, just below its label
+    expected = api("supervisor01").get("/api/kpi/board/orders", params={**_month(), "region": "0107"})
+    assert expected["total"] == counts["0107"]
+    dialog = page.get_by_test_id("drill-dialog")
+    expect(dialog).to_contain_text("区县：青川县")
+    expect(page.get_by_test_id("drill-total")).to_have_text(f"共 {expected['total']} 件")
+    expect(page.get_by_test_id("drill-rows").locator("tbody tr")).to_have_count(len(expected["items"]))
+    expect(page.get_by_test_id("drill-rows")).to_contain_text("青川县城关镇路面塌陷1")
+    shot(page, screenshots, "supervisor-county-drill-down")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    page.get_by_test_id("county-map").scroll_into_view_if_needed()
+    shot(page, screenshots, "supervisor-board-map")
