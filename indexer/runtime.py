@@ -75,6 +75,13 @@ class QueryVectors:
     def enabled(self) -> bool:
         return self._searcher.embedder is not None
 
+    @property
+    def embedder_name(self) -> str | None:
+        """The model id (``Embedder.name``) of the vectors, so a classifier can tell whether they are
+        the ones it was trained on."""
+        embedder = self._searcher.embedder
+        return None if embedder is None else str(embedder.name)
+
     def get(self, text: str) -> np.ndarray | None:
         text = text.strip()
         if not text or not self.enabled:
@@ -124,8 +131,9 @@ def build(settings: Settings, factory: sessionmaker[Session]) -> SearchRuntime:
     embedder: Any = (
         None if name.lower() in ("", "none") else LazyEmbedder(name, settings.data_dir / "embeddings.sqlite")
     )
-    kb = HybridSearcher(backend, embedder, index=KB_INDEX)
-    orders = HybridSearcher(backend, embedder, index=ORDER_INDEX)
+    cut = settings.dense_query_chars or None
+    kb = HybridSearcher(backend, embedder, index=KB_INDEX, dense_query_chars=cut)
+    orders = HybridSearcher(backend, embedder, index=ORDER_INDEX, dense_query_chars=cut)
     sync = IndexSync(
         factory, kb=kb, orders=orders, vectors=embedder is not None, poll_seconds=settings.event_poll_seconds
     )

@@ -44,20 +44,22 @@ MODES: tuple[str, ...] = ("bm25", "dense", "hybrid")
 @dataclass(frozen=True, slots=True)
 class FusionConfig:
     method: Literal["rrf", "minmax"] = "minmax"
-    dense_weight: float = 0.75  # minmax only: weight of the dense signal, BM25 gets 1 - dense_weight
+    dense_weight: float = 0.65  # minmax only: weight of the dense signal, BM25 gets 1 - dense_weight
     rrf_k: int = 60
     candidates: int = 50  # taken from each signal before fusion
 
 
-# Fitted by bench/search_quality.py (5-fold CV over kb-govqa dev queries; median of the fold optima).
-DEFAULT_FUSION = FusionConfig(method="minmax", dense_weight=0.75)
+# Fitted by bench/search_quality.py (5-fold CV over kb-govqa dev queries, with the shipped
+# DENSE_QUERY_CHARS; median of the fold optima).
+DEFAULT_FUSION = FusionConfig(method="minmax", dense_weight=0.65)
 
 # The dense signal embeds only the head of a long query. Why: the default embedder costs ~0.9 ms of CPU
 # per token on our 2 cores, so a 300-character order text cannot be embedded inside the 50 ms budget,
-# while BM25 still sees every word. 95% of kb-govqa questions are shorter than this, and a head that no
+# while BM25 still sees every word. 88% of kb-govqa questions are shorter than this, and a head that no
 # longer changes while the agent types on is embedded once and then served from the cache. Chosen by
-# measurement (bench/search_latency.py, bench/search_quality.py --dense-query-chars; BENCHMARKS.md).
-DENSE_QUERY_CHARS = 48
+# measurement (bench/search_latency.py, bench/search_quality.py --dense-query-chars; BENCHMARKS.md);
+# deployments with faster embedding raise it (HOTLINE_DENSE_QUERY_CHARS).
+DENSE_QUERY_CHARS = 32
 
 # Embeds a query while the calling thread runs BM25: the embedder is native code that releases the GIL,
 # so on two cores the keyword search is hidden behind the embedding instead of added to it.

@@ -7,7 +7,14 @@ import pytest
 from kb.search.embedded import EmbeddedBackend
 from kb.search.embedders import get_embedder
 from kb.search.evaluate import load_corpus
-from kb.search.hybrid import FusionConfig, HybridSearcher, fuse, highlight
+from kb.search.hybrid import (
+    DENSE_QUERY_CHARS,
+    FusionConfig,
+    HybridSearcher,
+    dense_query_text,
+    fuse,
+    highlight,
+)
 from kb.search.tokenize import tokenize
 from kb.search.types import Document, ScoredId, SearchFilters
 
@@ -81,3 +88,31 @@ def test_highlight_escapes_html_and_windows_long_text():
     assert snippet.startswith("…") and snippet.endswith("…")
     assert "<em>居民身份证</em>" in snippet and "<script>" not in snippet
     assert highlight("<b>公积金</b>", tokenize("公积金")) == "&lt;b&gt;<em>公积金</em>&lt;/b&gt;"
+
+
+def test_dense_signal_embeds_only_the_head_of_a_long_query(searcher):
+    text = "我想问一下医保卡丢了以后应该去哪里补办，需要带什么材料，另外家里老人的卡也快过期了"
+    assert len(text) > DENSE_QUERY_CHARS
+    assert dense_query_text(text) == text[:DENSE_QUERY_CHARS]
+    assert dense_query_text("  短问题  ") == "短问题" and dense_query_text(text, None) == text
+    # The agent types on past the head: the vector is the head's, so the cache serves it unchanged…
+    longer = text + "，能不能一起办理"
+    assert (searcher.embed_query(longer) == searcher.embed_query(text[:DENSE_QUERY_CHARS])).all()
+    # …while BM25 still sees the whole text (a term only in the tail is a query term).
+    terms, _, _ = searcher.candidates(longer, mode="bm25")
+    assert "过期" in terms and "过期" not in dense_query_text(longer)
+
+
+def test_vector_source_is_used_and_searched_beside_bm25(searcher):
+    asked: list[str] = []
+
+    def source(text):
+        asked.append(text)
+        return searcher.embed_query(text)
+
+    hits = searcher.search("医保卡丢了怎么补办", k=3, vector_source=source)
+    assert asked == ["医保卡丢了怎么补办"]
+    assert hits[0].id == "d01" and set(hits[0].scores) == {"bm25", "dense"}
+    assert searcher.search("医保卡丢了怎么补办", k=3, vector_source=lambda _t: None)[0].scores.keys() == {
+        "bm25"
+    }
