@@ -124,13 +124,19 @@ def _on_time(session: Session, start: datetime, end: datetime, region: str | Non
             uid = parent[uid]
         return uid
 
-    order_unit = select(WorkOrder.id, WorkOrder.lead_unit_id).outerjoin(_lead, _lead.id == WorkOrder.lead_unit_id)
+    # Orders with a lead unit (the grouping /api/kpi's workstation_id filter uses), as a subquery so the
+    # history read needs no list of ids however many orders there are.
+    order_unit = (
+        select(WorkOrder.id, WorkOrder.lead_unit_id)
+        .outerjoin(_lead, _lead.id == WorkOrder.lead_unit_id)
+        .where(WorkOrder.lead_unit_id.is_not(None))
+    )
     if region:
         order_unit = order_unit.where(region_of() == region)
-    top = {oid: tier2(lead) for oid, lead in session.execute(order_unit.where(WorkOrder.lead_unit_id.is_not(None)))}
+    top = {oid: tier2(lead) for oid, lead in session.execute(order_unit)}
     rows = session.scalars(
         select(OrderHistory)
-        .where(OrderHistory.order_id.in_(list(top)) if top else literal(False), OrderHistory.at < end)
+        .where(OrderHistory.order_id.in_(order_unit.with_only_columns(WorkOrder.id)), OrderHistory.at < end)
         .order_by(OrderHistory.order_id, OrderHistory.id)
     )
     by_order: dict[int, list[OrderHistory]] = defaultdict(list)

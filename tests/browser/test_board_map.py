@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ROOT, Pages, shot
-from tests.browser.helpers import ApiUser, login, open_menu, order_body
+from tests.browser.helpers import ApiUser, login, open_menu, order_body, unit_id
 
 pytestmark = pytest.mark.browser
 
@@ -40,11 +40,10 @@ def _map_state(page: Page) -> dict[str, Any]:
     return page.get_by_test_id("county-map").evaluate(CHART_STATE)  # type: ignore[no-any-return]
 
 
-def test_county_map_shows_every_county_and_drills_down(
-    pages: Pages, api: ApiUser.Factory, screenshots: Path
-) -> None:
+def test_county_map_shows_every_county_and_drills_down(pages: Pages, api: ApiUser.Factory, screenshots: Path) -> None:
     agent = api("agent01")
-    for i, (region, place) in enumerate([("0107", "青川县城关镇"), ("0107", "青川县城关镇"), ("0102", "东湖区湖滨路")] * 2):
+    places = [("0107", "青川县城关镇"), ("0107", "青川县城关镇"), ("0102", "东湖区湖滨路")] * 2
+    for i, (region, place) in enumerate(places):
         agent.post(
             "/api/orders",
             json=order_body(f"{place}路面塌陷{i}", f"{place}一处路面塌陷，车辆无法通行", region_code=region),
@@ -93,3 +92,18 @@ def test_county_map_shows_every_county_and_drills_down(
     expect(dialog).to_be_hidden()
     page.get_by_test_id("county-map").scroll_into_view_if_needed()
     shot(page, screenshots, "supervisor-board-map")
+
+
+def test_inbox_rows_need_no_lifecycle_request_each(pages: Pages, api: ApiUser.Factory) -> None:
+    """The queue answer carries each row's deadlines: countdowns show with no per-row lifecycle call."""
+    order = api("agent01").post("/api/orders", json=order_body("桂花路井盖松动", "桂花路口井盖松动，车辆经过响声很大"))
+    api("dispatch01").act(order["id"], "dispatch", lead_unit_id=unit_id(api, "Q0101"))
+    page = pages.new()
+    lifecycle_calls: list[str] = []
+    page.on("request", lambda r: lifecycle_calls.append(r.url) if "/lifecycle" in r.url else None)
+    login(page, "ws_yuncheng")
+    open_menu(page, "inbox")
+    rows = page.get_by_test_id("queue-pending_sign").locator("tr.queue-row")
+    expect(rows.filter(has_text=order["number"]).get_by_test_id("countdown")).to_contain_text("签收")
+    page.wait_for_load_state("networkidle")
+    assert rows.count() >= 1 and lifecycle_calls == []
