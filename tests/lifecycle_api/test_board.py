@@ -8,7 +8,8 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from hotline.db import utcnow
+from hotline.db import make_sessionmaker, utcnow
+from routing.hotspots.models import Hotspot
 from tests.lifecycle_api.helpers import act, create, history, kpi, ratio, to_follow_up
 
 
@@ -145,3 +146,42 @@ def test_side_steps_have_chinese_labels(as_user, seeded) -> None:  # type: ignor
     labels = {h["action"]: h["action_label"] for h in history(as_user("supervisor"), oid)}
     assert labels["rate"] == "直办评价（一次一评）"
     assert all(label and not label.isascii() for label in labels.values()), labels
+
+
+def test_hotspots_per_county(as_user, seeded, engine) -> None:  # type: ignore[no-untyped-def]
+    now = utcnow()
+    with make_sessionmaker(engine)() as s:  # test arrangement: bursts as the detector stores them
+        for title, size, first in [
+            ("路灯不亮", 3, now - timedelta(hours=3)),
+            ("井盖缺失", 5, now - timedelta(hours=1)),
+        ]:
+            s.add(
+                Hotspot(
+                    area="Q0101",
+                    region_code="0101",
+                    title=title,
+                    terms=[],
+                    member_ids=list(range(size)),
+                    size=size,
+                    first_at=first,
+                    last_at=first + timedelta(minutes=30),
+                )
+            )
+        old = now - timedelta(days=3)
+        s.add(
+            Hotspot(
+                area="Q0102",
+                region_code="0102",
+                title="停水",
+                terms=[],
+                member_ids=[1, 2],
+                size=2,
+                first_at=old,
+                last_at=old + timedelta(hours=1),
+            )
+        )
+        s.commit()
+    regions = {r["region_code"]: r for r in _board(as_user("supervisor"), now - timedelta(days=1), now)["regions"]}
+    assert (regions["0101"]["hotspots"], regions["0101"]["hotspot_orders"]) == (2, 8)
+    assert [h["title"] for h in regions["0101"]["top_hotspots"]] == ["井盖缺失", "路灯不亮"]
+    assert (regions["0102"]["hotspots"], regions["0102"]["top_hotspots"]) == (0, [])  # over before the period
