@@ -42,6 +42,9 @@ describe('county map', () => {
     expect(opt.series[0].label.formatter({ name: '0108', value: 0 })).toBe('白石县\n0')
     expect(opt.tooltip.formatter({ name: '0101' })).toContain('幸福路路灯不亮（4 件）')
     expect(countyTooltip(undefined, '临溪县')).toBe('临溪县<br/>受理 0 件')
+    const hostile = { ...region, top_hotspots: [{ id: 2, title: '<img src=x onerror=alert(1)>', size: 2, category: null }] }
+    expect(countyTooltip(hostile, '云城区')).toContain('&lt;img src=x onerror=alert(1)&gt;')
+    expect(countyTooltip(hostile, '云城区')).not.toContain('<img')
   })
 })
 

@@ -5,6 +5,11 @@ import type { BoardRegion, BoardSeries } from '@/api/types'
 const BLUE = '#0b4ea2'
 const pct = (v: number) => `${Math.round(v * 1000) / 10}%`
 
+/** ECharts renders tooltips as HTML; hotspot titles are callers' words, so everything is escaped. */
+export function esc(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c)
+}
+
 /** The last ``n`` entries of a series (the board asks for 30 days and shows today / the last week). */
 export function lastN<T>(rows: T[], n: number): T[] {
   return rows.slice(Math.max(0, rows.length - n))
@@ -46,7 +51,7 @@ export function stationOption(s: BoardSeries | null) {
       trigger: 'axis',
       formatter: (ps: { dataIndex: number }[]) => {
         const r = rows[ps[0]?.dataIndex ?? -1]
-        return r ? `${r.name}<br/>按时办结 ${r.numerator} / 到期 ${r.denominator}${r.value === null ? '' : `（${pct(r.value)}）`}` : ''
+        return r ? `${esc(r.name)}<br/>按时办结 ${r.numerator} / 到期 ${r.denominator}${r.value === null ? '' : `（${pct(r.value)}）`}` : ''
       },
     },
     grid: { left: 110, right: 16, top: 10, bottom: 24 },
@@ -71,9 +76,9 @@ export function categoryOption(s: BoardSeries | null) {
 
 /** Tooltip of one county: its count and its largest hotspots. */
 export function countyTooltip(r: BoardRegion | undefined, name: string): string {
-  if (!r) return `${name}<br/>受理 0 件`
-  const lines = [`<b>${r.name}</b>`, `受理 ${r.orders} 件（近30天）`, `热点 ${r.hotspots} 个，涉及 ${r.hotspot_orders} 件`]
-  for (const h of r.top_hotspots) lines.push(`· ${h.title}（${h.size} 件）`)
+  if (!r) return `${esc(name)}<br/>受理 0 件`
+  const lines = [`<b>${esc(r.name)}</b>`, `受理 ${r.orders} 件（近30天）`, `热点 ${r.hotspots} 个，涉及 ${r.hotspot_orders} 件`]
+  for (const h of r.top_hotspots) lines.push(`· ${esc(h.title)}（${h.size} 件）`)
   return lines.join('<br/>')
 }
 
