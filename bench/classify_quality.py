@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from routing.classify.data import read_jsonl_pairs  # noqa: E402
 from routing.classify.evaluate import evaluate_cv  # noqa: E402
-from routing.classify.model import read_jsonl_pairs  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 RUNS = {

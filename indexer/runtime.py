@@ -82,6 +82,11 @@ class QueryVectors:
         embedder = self._searcher.embedder
         return None if embedder is None else str(embedder.name)
 
+    def covers(self, text: str) -> bool:
+        """Whether ``get(text)`` embeds all of ``text`` (not only the head the dense search keeps)."""
+        chars = self._searcher.dense_query_chars
+        return not chars or len(text.strip()) <= chars
+
     def get(self, text: str) -> np.ndarray | None:
         text = text.strip()
         if not text or not self.enabled:

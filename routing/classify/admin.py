@@ -33,6 +33,7 @@ class ModelVersionOut(BaseModel):
     kind: str
     temperature: float
     evaluation: dict[str, Any] = Field(default_factory=dict)
+    embedder: str | None = None  # the embedder the model needs at predict time; None: TF-IDF only
     serving: bool
 
 
@@ -91,6 +92,7 @@ def listing(task: str, root: Path) -> ModelsOut:
                 kind=v.kind,
                 temperature=v.temperature,
                 evaluation=v.evaluation,
+                embedder=v.embedder_id,
                 serving=v.serving,
             )
             for v in reversed(versions)

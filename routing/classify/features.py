@@ -36,10 +36,22 @@ def word_analyzer(text: str) -> tuple[str, ...]:
     return _tokens(text)
 
 
-class TextFeatures:
-    """Fit on training texts, then ``transform`` any text; ``names`` maps columns back to n-grams/words."""
+# The feature sets training chooses between by out-of-fold macro-F1 (``model.train_pairs``): the
+# category data prefers the first, the request-type data the second (BENCHMARKS.md).
+VARIANTS = ("char12-words", "char13")
 
-    def __init__(self) -> None:
+
+class TextFeatures:
+    """Fit on training texts, then ``transform`` any text; ``names`` maps columns back to n-grams/words.
+
+    ``variant``: ``char12-words`` — character 1–2-grams plus shared-tokenizer words, both sublinear,
+    ``min_df=2``; ``char13`` — character 1–3-grams, raw tf (the baseline's features).
+    """
+
+    def __init__(self, variant: str = VARIANTS[0]) -> None:
+        if variant not in VARIANTS:
+            raise ValueError(f"unknown feature variant {variant!r}; one of {VARIANTS}")
+        self.variant = variant
         self.char: TfidfVectorizer | None = None
         self.word: TfidfVectorizer | None = None
         self.n_char = 0
@@ -47,6 +59,13 @@ class TextFeatures:
         self.is_word: np.ndarray = np.array([], dtype=bool)
 
     def fit_transform(self, texts: list[str]) -> csr_matrix:
+        if getattr(self, "variant", VARIANTS[0]) == "char13":
+            self.char, self.word = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), dtype=np.float32), None
+            a = self.char.fit_transform(texts)
+            self.n_char = a.shape[1]
+            self.names = self.char.get_feature_names_out().astype(object)
+            self.is_word = np.zeros(a.shape[1], bool)
+            return a.tocsr()
         min_df = 2 if len(texts) >= MIN_DOCS_FOR_MIN_DF else 1
         self.char = TfidfVectorizer(
             analyzer="char", ngram_range=(1, 2), min_df=min_df, sublinear_tf=True, dtype=np.float32

@@ -46,6 +46,10 @@ class ModelInfo:
     temperature: float
     evaluation: dict[str, Any] = field(default_factory=dict)
     file_sha256: str = ""
+    # The embedder the model needs at predict time (``kb.search.get_embedder`` name and model id);
+    # None: TF-IDF only.
+    embedder: str | None = None
+    embedder_id: str | None = None
     serving: bool = False
 
 
@@ -124,6 +128,8 @@ def save(
         temperature=model.temperature,
         evaluation=dict(evaluation or {}),
         file_sha256=_sha256(vdir / MODEL_FILE),
+        embedder=getattr(model, "embedder", None),
+        embedder_id=getattr(model, "embedder_id", None),
     )
     meta = asdict(info)
     meta.pop("serving")

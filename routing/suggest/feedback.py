@@ -74,6 +74,7 @@ class FeedbackExample:
     source: str
     suggested: str | None
     created_at: datetime
+    order_id: int | None = None
 
 
 def feedback_examples(
@@ -90,7 +91,7 @@ def feedback_examples(
     for row in session.scalars(stmt):
         latest[row.order_id if row.order_id is not None else f"row{row.id}"] = row
     return [
-        FeedbackExample(r.text, r.chosen, r.field, r.source, r.suggested, r.created_at)
+        FeedbackExample(r.text, r.chosen, r.field, r.source, r.suggested, r.created_at, r.order_id)
         for r in sorted(latest.values(), key=lambda r: r.id)
     ]
 

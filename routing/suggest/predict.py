@@ -127,9 +127,15 @@ def category_fallback(
     return Prediction(ranked[0][0], ranked[0][1], ranked[:5], words, False, source)
 
 
-def classifier_predictor(task: str, *, root: Path | None = None) -> Predictor | None:
+def classifier_predictor(
+    task: str, *, root: Path | None = None, query_vector: Any | None = None, vector_model: str | None = None
+) -> Predictor | None:
     """The trained classifier for ``task`` when a model of it is serving (in the model store at ``root``,
-    default ``<data_dir>/models``), as a ``Predictor``; else None."""
+    default ``<data_dir>/models``), as a ``Predictor``; else None.
+
+    ``query_vector`` is the embedding of the text being suggested for, by ``vector_model``: a model
+    trained with that embedder uses it; a model trained with another embeds the text itself (slower,
+    not wrong); see ``routing.classify.service.classify``."""
     from routing.classify import classify, has_serving_model
 
     if not has_serving_model(task, root=root):
@@ -137,7 +143,7 @@ def classifier_predictor(task: str, *, root: Path | None = None) -> Predictor | 
 
     class _Served:
         def predict(self, text: str) -> Prediction:
-            p = classify(text, task=task, root=root)
+            p = classify(text, task=task, root=root, vector=query_vector, vector_model=vector_model)
             return Prediction(
                 p.label,
                 float(p.confidence),

@@ -55,12 +55,16 @@ class Predictors:
     urgency: Predictor | None = None
 
     @classmethod
-    def default(cls, *, models: Path | None = None) -> Predictors:
+    def default(
+        cls, *, models: Path | None = None, query_vector: Any | None = None, vector_model: str | None = None
+    ) -> Predictors:
         """The serving classifier models (store at ``models``) where they exist; documented rules
-        for the rest."""
+        for the rest. ``query_vector`` (by the embedder ``vector_model``) is the text's embedding that
+        search computed; models trained on that embedder use it instead of embedding again."""
+        shared = {"query_vector": query_vector, "vector_model": vector_model}
         return cls(
-            classifier_predictor("category", root=models),
-            RequestTypePredictor(classifier_predictor("request_type", root=models)),
+            classifier_predictor("category", root=models, **shared),
+            RequestTypePredictor(classifier_predictor("request_type", root=models, **shared)),
             UrgencyPredictor(),
         )
 

@@ -1,0 +1,97 @@
+"""Training pairs from the database: finished orders' final labels, corrected by agents' feedback.
+
+``db_pairs(session=…, task=…)`` reads the orders that finished (closed, archived, or resolved directly on
+the call) with their final label, then every feedback example of that field (``routing_feedback``:
+overrides of a suggestion, upheld returns). Feedback wins: where an order's example says otherwise, the
+order's own label is replaced (counted as ``conflicts``); examples of orders that are not finished yet
+are added. Texts are masked for confidential callers (``feedback.order_text``).
+
+Labels per task: ``category`` — ``level1/level2/level3`` (the suggestion's category key);
+``request_type`` — the data set's three-way label (咨询, 投诉/求助, 建言) that the request-type model
+learns, mapped back from the product's types (举报 and 表扬 come from rules and are not learned: such
+orders are left out and counted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+TASKS = ("category", "request_type")
+FINISHED_STATES = ("closed", "archived", "resolved_directly")
+# Product request type -> the learned three-way label (the inverse of rules.DATA_TYPE_MAP).
+LEARNED_TYPE = {"enquiry": "咨询", "complaint": "投诉/求助", "help_request": "投诉/求助", "suggestion": "建言"}
+
+
+@dataclass(slots=True)
+class DbTrainingSet:
+    pairs: list[tuple[str, str]]
+    orders: int = 0  # finished orders with a label
+    feedback: int = 0  # feedback examples used
+    conflicts: int = 0  # orders whose label a feedback example replaced
+    added: int = 0  # feedback examples for orders not (yet) finished, added as new pairs
+    skipped: dict[str, int] = field(default_factory=dict)  # why rows were left out, and how many
+
+    def summary(self) -> str:
+        """One line for the console (Chinese: administrators read it)."""
+        parts = [
+            f"已办结工单 {self.orders} 条",
+            f"话务员反馈样本 {self.feedback} 条（覆盖工单原标签 {self.conflicts} 条，新增 {self.added} 条）",
+            f"共 {len(self.pairs)} 条训练样本",
+        ]
+        if self.skipped:
+            parts.append("未使用: " + "，".join(f"{k} {v} 条" for k, v in self.skipped.items()))
+        return "；".join(parts)
+
+
+def _label(task: str, order: object) -> str | None:
+    from routing.suggest.predict import category_key
+
+    if task == "category":
+        key = category_key(
+            getattr(order, "category_l1", None),
+            getattr(order, "category_l2", None),
+            getattr(order, "category_l3", None),
+        )
+        return key or None
+    return LEARNED_TYPE.get(str(getattr(order, "request_type", "")))
+
+
+def db_pairs(*, session: Session, task: str) -> DbTrainingSet:
+    """(text, label) pairs for ``task`` from finished orders and feedback, feedback winning."""
+    from routing.orders.models import WorkOrder
+    from routing.suggest.feedback import feedback_examples, order_text
+
+    if task not in TASKS:
+        raise ValueError(f"任务 {task!r} 不能从数据库训练，可选: {', '.join(TASKS)}")
+    out = DbTrainingSet(pairs=[])
+    by_order: dict[int, int] = {}  # order id -> index in out.pairs
+    orders = session.scalars(select(WorkOrder).where(WorkOrder.state.in_(FINISHED_STATES)).order_by(WorkOrder.id))
+    for order in orders:
+        label = _label(task, order)
+        if label is None:
+            reason = "无分类" if task == "category" else "举报/表扬（规则判断，不学习）"
+            out.skipped[reason] = out.skipped.get(reason, 0) + 1
+            continue
+        by_order[order.id] = len(out.pairs)
+        out.pairs.append((order_text(order), label))
+        out.orders += 1
+    for ex in feedback_examples(session=session, field=task):  # the latest example per order
+        label = ex.label if task == "category" else LEARNED_TYPE.get(ex.label)
+        if label is None:
+            out.skipped["反馈为举报/表扬"] = out.skipped.get("反馈为举报/表扬", 0) + 1
+            continue
+        out.feedback += 1
+        if ex.order_id is not None and ex.order_id in by_order:
+            i = by_order[ex.order_id]
+            if out.pairs[i][1] != label:
+                out.conflicts += 1
+            # The order's current text and the agent's label (the example's text is the same, masked
+            # the same way, unless the order was edited since).
+            out.pairs[i] = (out.pairs[i][0], label)
+        else:
+            out.added += 1
+            out.pairs.append((ex.text, label))
+    return out
