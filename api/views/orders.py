@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from routing.orders.views_model import to_out
 router = APIRouter(prefix="/api/orders", tags=["orders"])
 
 IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
+MAX_IDS = 200  # one drill-down page
 
 
 @router.post("", status_code=201, response_model=OrderOut)
@@ -46,11 +47,16 @@ def list_orders(
     phone: Annotated[str | None, Query(max_length=32)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     state: Annotated[str | None, Query(max_length=32)] = None,
+    ids: Annotated[str | None, Query(max_length=2600, pattern=r"^\d{1,12}(,\d{1,12})*$",
+                                     description="comma-separated order ids (at most 200), e.g. a KPI drill-down")] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> OrderPage:
+    id_list = [int(i) for i in ids.split(",")] if ids else None
+    if id_list is not None and len(id_list) > MAX_IDS:
+        raise HTTPException(422, f"ids 最多 {MAX_IDS} 个，收到 {len(id_list)} 个")
     rows, total = service.search_orders(session=session, principal=principal, number=number, phone=phone, q=q,
-                                        state=state, page=page, page_size=page_size)
+                                        state=state, ids=id_list, page=page, page_size=page_size)
     return OrderPage(items=[to_out(o, session=session) for o in rows], total=total, page=page, page_size=page_size)
 
 

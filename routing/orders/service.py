@@ -141,10 +141,13 @@ def search_orders(
     phone: str | None = None,
     q: str | None = None,
     state: str | None = None,
+    ids: Sequence[int] | None = None,
     page: int = 1,
     page_size: int = 20,
 ) -> tuple[Sequence[WorkOrder], int]:
     stmt = select(WorkOrder).where(visible_clause(principal))
+    if ids is not None:
+        stmt = stmt.where(WorkOrder.id.in_(list(ids)))
     if number:
         stmt = stmt.where(WorkOrder.number == number.strip().upper())
     if phone:

@@ -73,6 +73,12 @@ def test_lookup_by_number_phone_and_keyword(as_user) -> None:  # type: ignore[no
     assert by_kw["total"] == 1 and by_kw["items"][0]["subject"] == "噪音扰民"
     page = agent.get("/api/orders", params={"page_size": 1, "page": 2}).json()
     assert page["total"] == 2 and len(page["items"]) == 1
+    # A KPI drill-down fetches the orders behind a figure in one request.
+    both = agent.get("/api/orders", params={"ids": f"{a['id']},{by_kw['items'][0]['id']},999999"}).json()
+    assert both["total"] == 2 and {o["id"] for o in both["items"]} == {a["id"], by_kw["items"][0]["id"]}
+    for bad in ("1,,2", "x", ",".join(["1"] * 201)):
+        res = agent.get("/api/orders", params={"ids": bad})
+        assert res.status_code == 422 and "ids" in res.text, bad
 
 
 def test_invalid_call_and_handoff_are_logged_not_orders(as_user, engine) -> None:  # type: ignore[no-untyped-def]

@@ -94,6 +94,7 @@ def test_workstation_cannot_read_or_act_on_another_workstations_order(as_user, e
         api = as_user(outsider)
         assert api.get(f"/api/orders/{order['id']}").status_code == 404
         assert api.get("/api/orders").json()["total"] == 0
+        assert api.get("/api/orders", params={"ids": str(order["id"])}).json()["total"] == 0
         assert api.get(f"/api/orders/{order['id']}/events").status_code == 404
         up = api.post(f"/api/orders/{order['id']}/attachments",
                       files={"file": ("a.txt", b"hello", "text/plain")})

@@ -48,6 +48,8 @@ export interface OrderQuery {
   number?: string
   phone?: string
   state?: string
+  /** Comma-separated order ids (at most 200): the orders behind a KPI figure in one request. */
+  ids?: string
   page?: number
   page_size?: number
 }
