@@ -48,7 +48,7 @@ def list_orders(
     q: Annotated[str | None, Query(max_length=100)] = None,
     state: Annotated[str | None, Query(max_length=32)] = None,
     ids: Annotated[str | None, Query(max_length=2600, pattern=r"^\d{1,12}(,\d{1,12})*$",
-                                     description="comma-separated order ids (at most 200), e.g. a KPI drill-down")] = None,
+                                     description="comma-separated order ids (at most 200)")] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> OrderPage:
