@@ -8,8 +8,9 @@ Layout of ``EmbeddedBackend(path)``::
 
 Why these: tantivy's block-max WAND keeps BM25 at a few ms on 100k passages where SQLite FTS5 ranks every
 matching row (figures in BENCHMARKS.md ``## Search``); usearch is a well-kept single-file HNSW with
-add/remove. Each document gets a fresh integer ``key`` per upsert (SQLite AUTOINCREMENT), shared by
-tantivy and usearch, so a replaced document can never be confused with its old version.
+add/remove. Each document has an integer ``key`` (SQLite AUTOINCREMENT) shared by tantivy and usearch; a
+replaced document keeps its key, so tantivy's delete and add of it land in one commit and no search falls
+between them.
 
 Durability: SQLite commits first. The HNSW file is saved by ``flush()``/``close()``; a ``dirty`` flag in
 SQLite is set before any vector change, and an index opened while dirty (crash) is rebuilt from the blobs.
@@ -23,14 +24,13 @@ import json
 import shutil
 import sqlite3
 import threading
-from datetime import date, datetime
 from pathlib import Path
 from typing import cast
 
 import numpy as np
 import tantivy
-from usearch.index import Index as HNSW
 
+from kb.search.embedded_index import NO_DATE_HIGH, NO_DATE_LOW, IndexPair, day_number, filter_sql, micros
 from kb.search.tokenize import segment
 from kb.search.types import (
     TERM_FIELDS,
@@ -43,7 +43,6 @@ from kb.search.types import (
     normalise_datetime,
 )
 
-_NO_DATE_LOW, _NO_DATE_HIGH = 0, 99_999_999  # open validity ends as yyyymmdd integers
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS doc (
   key INTEGER PRIMARY KEY AUTOINCREMENT, idx TEXT NOT NULL, doc_id TEXT NOT NULL,
@@ -52,83 +51,6 @@ CREATE TABLE IF NOT EXISTS doc (
   payload TEXT NOT NULL, vector BLOB, UNIQUE (idx, doc_id));
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-
-
-def _day(value: date | None, default: int) -> int:
-    return value.year * 10000 + value.month * 100 + value.day if value else default
-
-
-def _micros(value: datetime) -> int:
-    return int((normalise_datetime(value) - datetime(1970, 1, 1)).total_seconds() * 1_000_000)
-
-
-def filter_sql(filters: SearchFilters | None) -> tuple[str, list[str | int]]:
-    """``AND …`` conditions on the ``doc`` table for ``filters`` (shared reference implementation)."""
-    if filters is None:
-        return "", []
-    sql: list[str] = []
-    params: list[str | int] = []
-    for name, values in filters.terms().items():
-        sql.append(f"{name} IN ({','.join('?' * len(values))})")
-        params.extend(values)
-    if filters.valid_at is not None:
-        sql.append("valid_from <= ? AND valid_to >= ?")
-        params += [_day(filters.valid_at, 0)] * 2
-    if filters.created_from:
-        sql.append("created_at >= ?")
-        params.append(normalise_datetime(filters.created_from).isoformat())
-    if filters.created_to:
-        sql.append("created_at <= ?")
-        params.append(normalise_datetime(filters.created_to).isoformat())
-    return "".join(f" AND {s}" for s in sql), params
-
-
-class _Index:
-    """tantivy + usearch for one named index."""
-
-    def __init__(self, root: Path, name: str) -> None:
-        builder = tantivy.SchemaBuilder()
-        builder.add_integer_field("key", stored=False, indexed=True, fast=True)
-        builder.add_text_field("body", tokenizer_name="whitespace", index_option="freq")
-        for field in TERM_FIELDS:
-            builder.add_text_field(field, tokenizer_name="raw", index_option="basic")
-        for field in ("valid_from", "valid_to", "created_at"):
-            builder.add_integer_field(field, indexed=True, fast=True)
-        self.schema = builder.build()
-        path = root / f"{name}.tantivy"
-        path.mkdir(parents=True, exist_ok=True)
-        self.tantivy = tantivy.Index(self.schema, path=str(path), reuse=True)
-        self.writer = self.tantivy.writer(heap_size=64_000_000, num_threads=1)
-        self.hnsw_path = root / f"{name}.usearch"
-        self.hnsw: HNSW | None = None
-        self.lock = threading.Lock()  # usearch is not safe for concurrent add and search
-
-    def new_hnsw(self, dim: int) -> HNSW:
-        return HNSW(
-            ndim=dim, metric="cos", dtype="f32", connectivity=16, expansion_add=128, expansion_search=96
-        )
-
-    def filter_queries(self, filters: SearchFilters | None) -> list[tantivy.Query]:
-        if filters is None:
-            return []
-        out = []
-        for name, values in filters.terms().items():
-            terms = [tantivy.Query.term_query(self.schema, name, v) for v in values]
-            out.append(
-                terms[0]
-                if len(terms) == 1
-                else tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in terms])
-            )
-        integer = tantivy.FieldType.Integer
-        if filters.valid_at is not None:
-            day = _day(filters.valid_at, 0)
-            out.append(tantivy.Query.range_query(self.schema, "valid_from", integer, None, day))
-            out.append(tantivy.Query.range_query(self.schema, "valid_to", integer, day, None))
-        if filters.created_from or filters.created_to:
-            low = _micros(filters.created_from) if filters.created_from else None
-            high = _micros(filters.created_to) if filters.created_to else None
-            out.append(tantivy.Query.range_query(self.schema, "created_at", integer, low, high))
-        return out
 
 
 class EmbeddedBackend:
@@ -140,7 +62,7 @@ class EmbeddedBackend:
         self._db_path = self.path / "docs.sqlite"
         self._local = threading.local()
         self._write_lock = threading.RLock()
-        self._indexes: dict[str, _Index] = {}
+        self._indexes: dict[str, IndexPair] = {}
         self._open_lock = threading.Lock()
         self._db.executescript(_SCHEMA)
         self._db.commit()
@@ -164,7 +86,7 @@ class EmbeddedBackend:
     def _set_meta(self, name: str, value: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
 
-    def _index(self, name: str) -> _Index:
+    def _index(self, name: str) -> IndexPair:
         if not name or not name.replace("_", "").isalnum():
             raise ValueError(f"index name {name!r} must be alphanumeric (e.g. 'kb', 'order')")
         idx = self._indexes.get(name)
@@ -172,12 +94,12 @@ class EmbeddedBackend:
             with self._open_lock:
                 idx = self._indexes.get(name)
                 if idx is None:
-                    idx = _Index(self.path, name)
+                    idx = IndexPair(self.path, name)
                     self._load_vectors(name, idx)
                     self._indexes[name] = idx
         return idx
 
-    def _load_vectors(self, name: str, idx: _Index) -> None:
+    def _load_vectors(self, name: str, idx: IndexPair) -> None:
         dim = self._meta(f"dim:{name}")
         if dim is None:
             return
@@ -237,8 +159,8 @@ class EmbeddedBackend:
                         doc.department,
                         doc.unit,
                         doc.state,
-                        _day(doc.valid_from, _NO_DATE_LOW),
-                        _day(doc.valid_to, _NO_DATE_HIGH),
+                        day_number(doc.valid_from, NO_DATE_LOW),
+                        day_number(doc.valid_to, NO_DATE_HIGH),
                         normalise_datetime(doc.created_at).isoformat() if doc.created_at else None,
                         json.dumps(document_to_dict(doc), ensure_ascii=False),
                         vectors[i].tobytes() if vectors is not None else None,
@@ -287,14 +209,14 @@ class EmbeddedBackend:
         fields: dict = {
             "key": key,
             "body": body,
-            "valid_from": _day(doc.valid_from, _NO_DATE_LOW),
-            "valid_to": _day(doc.valid_to, _NO_DATE_HIGH),
+            "valid_from": day_number(doc.valid_from, NO_DATE_LOW),
+            "valid_to": day_number(doc.valid_to, NO_DATE_HIGH),
         }
         for name in TERM_FIELDS:
             if getattr(doc, name) is not None:
                 fields[name] = getattr(doc, name)
         if doc.created_at is not None:
-            fields["created_at"] = _micros(doc.created_at)
+            fields["created_at"] = micros(doc.created_at)
         return tantivy.Document(**fields)
 
     def delete(self, index: str, ids: list[str]) -> None:
