@@ -91,6 +91,11 @@ async def stream(websocket: WebSocket, token: str | None = None, after: int | No
 
     async def forward(last: int) -> None:
         while True:
+            if sub.overflowed and sub.queue.empty():
+                # Events after ``last`` were dropped for this slow client: closing makes the console
+                # reconnect with after=last and replay them from the outbox, so nothing is missed.
+                await websocket.close(code=4408, reason="resume required")
+                return
             position, text = await sub.queue.get()
             if position <= last:
                 continue

@@ -40,6 +40,8 @@ def encoded(ev: Event) -> tuple[int, str]:
 class Subscriber:
     principal: Principal
     queue: asyncio.Queue[tuple[int, str]] = field(default_factory=lambda: asyncio.Queue(maxsize=10_000))
+    # Set (and the subscriber dropped from the hub) when the queue was full: events after what is queued
+    # were not delivered, so the connection must end and the client resume from its last position.
     overflowed: bool = False
 
 
@@ -53,6 +55,7 @@ class EventHub:
         self._listener: Callable[[int], None] | None = None
         self.head = 0
         self._stopping = False
+        self.queue_size = 10_000  # events waiting for one slow client before it is made to resume
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -75,7 +78,7 @@ class EventHub:
             await self._task
 
     def subscribe(self, principal: Principal) -> Subscriber:
-        sub = Subscriber(principal)
+        sub = Subscriber(principal, asyncio.Queue(maxsize=self.queue_size))
         self._subs.add(sub)
         return sub
 
@@ -128,7 +131,9 @@ class EventHub:
                         try:
                             sub.queue.put_nowait(env)
                         except asyncio.QueueFull:
+                            # No gaps: stop feeding it; the socket closes once the queue is sent.
                             sub.overflowed = True
+                            self._subs.discard(sub)
                 self.head = ev.position
             if len(batch) == BATCH:
                 self._wake.set()

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from hotline.db import make_sessionmaker
@@ -103,6 +104,32 @@ def test_centre_client_gets_live_events_and_resumes_without_gaps(live_server: Li
     assert [m["payload"]["subject"] for m in created] == ["第二件", "第三件"]
     assert [m["position"] for m in created] == [seen + 1, seen + 2]
     assert start < seen
+
+
+def test_slow_client_whose_queue_overflows_is_closed_and_resumes_without_gaps(  # type: ignore[no-untyped-def]
+    live_server: LiveServer, engine: Engine
+) -> None:
+    live_server.app.state.hub.queue_size = 2
+    token = http(live_server, "agent").headers["Authorization"].split()[1]
+    conn, hello = ws(live_server, token)
+    factory = make_sessionmaker(engine)
+    with factory() as s:  # one commit: the hub reads all five in one batch, more than the queue holds
+        for n in range(5):
+            emit(s, "test.burst", {"n": n})
+        s.commit()
+    got = []
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            got.append(json.loads(conn.recv(timeout=10)))
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4408
+    assert [m["payload"]["n"] for m in got] == [0, 1]
+    conn2, _ = ws(live_server, token, after=got[-1]["position"])
+    try:
+        rest = recv_until(conn2, lambda m: m.get("payload", {}).get("n") == 4)
+    finally:
+        conn2.close()
+    assert [m["payload"]["n"] for m in rest if m["type"] == "test.burst"] == [2, 3, 4]
+    assert [m["position"] for m in got + rest] == list(range(hello["position"] + 1, hello["position"] + 6))
 
 
 def test_rolled_back_change_emits_nothing(engine: Engine, seeded) -> None:  # type: ignore[no-untyped-def]
