@@ -230,7 +230,61 @@ def act(
         audience=order_audience(order),
         workstation_ids=units,
     )
+    if to_state is not from_state and (to_state is OrderState.closed or to_state in _CHILDREN_RETURN):
+        follow_parent(session=session, parent=order, parent_action=action, now=now)
     return order
+
+
+# A parent withdrawn or declined has not handled its merged children's matters: they go back to 待分办.
+_CHILDREN_RETURN = {OrderState.withdrawn, OrderState.declined}
+
+
+def follow_parent(*, session: Session, parent: WorkOrder, parent_action: str, now: datetime) -> int:
+    """Orders merged into ``parent`` follow it: closed with it when it is closed (随主单办结), split back
+    out to 待分办 when it ends without being handled. Returns how many followed."""
+    children = session.scalars(
+        select(WorkOrder).where(WorkOrder.parent_id == parent.id, WorkOrder.state == OrderState.merged.value)
+    ).all()
+    closing = OrderState(parent.state) is OrderState.closed
+    for child in children:
+        data: dict[str, Any] = {"parent_id": parent.id, "parent_number": parent.number, "parent_action": parent_action}
+        if not closing:
+            data["former_parent_id"] = child.parent_id
+            child.parent_id = None
+        system_step(session=session, order=child, action="close_with_parent" if closing else "split", now=now,
+                    data=data)
+        if closing:  # an order merged into this child (before the child was merged) closes too
+            follow_parent(session=session, parent=child, parent_action="close_with_parent", now=now)
+    return len(children)
+
+
+def system_step(*, session: Session, order: WorkOrder, action: str, now: datetime, data: dict[str, Any]) -> None:
+    """A step the system takes, with no user: checked against the table, recorded and emitted like any."""
+    from_state = OrderState(order.state)
+    to_state = apply(from_state, action, actor=Actor.system)
+    order.state, order.updated_at = to_state.value, now
+    record = TransitionRecord(
+        order_id=order.id, action=action, from_state=from_state, to_state=to_state, actor=Actor.system, at=now,
+        data=data,
+    )
+    session.add(
+        OrderHistory(
+            order_id=order.id,
+            at=now,
+            action=action,
+            from_state=from_state.value,
+            to_state=to_state.value,
+            data={**data, "actor": Actor.system.value},
+        )
+    )
+    session.flush()
+    emit(
+        session,
+        EVENT_TYPE,
+        {**record.event_payload(), "number": order.number, "version": order.version},
+        audience=order_audience(order),
+        workstation_ids=order_units(session=session, order_id=order.id),
+    )
 
 
 def event_text(order: WorkOrder, text: str | None) -> str | None:

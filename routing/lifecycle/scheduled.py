@@ -20,12 +20,11 @@ from hotline.settings import Settings
 from routing.deadlines.calendar import WorkCalendar
 from routing.deadlines.cards import card_for
 from routing.deadlines.service import load_calendar
+from routing.lifecycle.flows import system_step
 from routing.lifecycle.models import DeadlineCard
-from routing.lifecycle.records import EVENT_TYPE, TransitionRecord
 from routing.lifecycle.states import UNIT_STATES, OrderState
-from routing.lifecycle.transitions import Actor, apply
 from routing.orders.models import OrderHistory, WorkOrder
-from routing.orders.service import order_audience, order_units
+from routing.orders.service import order_units
 
 log = logging.getLogger("routing.lifecycle.scheduled")
 
@@ -170,36 +169,7 @@ def archive_finished(
         select(WorkOrder).where(WorkOrder.state.in_(finished), WorkOrder.updated_at <= now - after)
     ).all()
     for order in orders:
-        from_state = OrderState(order.state)
-        to_state = apply(from_state, "archive", actor=Actor.system)
-        order.state, order.updated_at = to_state.value, now
-        record = TransitionRecord(
-            order_id=order.id,
-            action="archive",
-            from_state=from_state,
-            to_state=to_state,
-            actor=Actor.system,
-            at=now,
-            data={"after_days": after.days},
-        )
-        session.add(
-            OrderHistory(
-                order_id=order.id,
-                at=now,
-                action="archive",
-                from_state=from_state.value,
-                to_state=to_state.value,
-                data={**record.data, "actor": Actor.system.value},
-            )
-        )
-        session.flush()
-        emit(
-            session,
-            EVENT_TYPE,
-            {**record.event_payload(), "number": order.number, "version": order.version},
-            audience=order_audience(order),
-            workstation_ids=order_units(session=session, order_id=order.id),
-        )
+        system_step(session=session, order=order, action="archive", now=now, data={"after_days": after.days})
     return len(orders)
 
 

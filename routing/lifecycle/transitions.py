@@ -203,7 +203,8 @@ TRANSITIONS: dict[str, Transition] = {
            {A.agent, A.dispatcher}),
         _t("merge", "并单", {S.pending_dispatch, S.consulting, S.pending_sign, S.handling}, S.merged,
            {A.dispatcher}),
-        _t("split", "拆单", {S.merged}, S.pending_dispatch, {A.dispatcher}),
+        _t("split", "拆单", {S.merged}, S.pending_dispatch, {A.dispatcher, A.system}),
+        _t("close_with_parent", "随主单办结", {S.merged}, S.closed, {A.system}),
         # the unit
         _t("sign", "签收", {S.pending_sign}, S.handling, {A.lead_unit}),
         _t("return", "退单", {S.pending_sign, S.handling}, S.return_review, {A.lead_unit},

@@ -18,6 +18,7 @@ from tests.lifecycle_api.helpers import (
     history,
     kpi,
     ratio,
+    to_follow_up,
     transitions,
     version,
 )
@@ -38,6 +39,30 @@ def test_merge_and_split(as_user, seeded, engine) -> None:  # type: ignore[no-un
     assert [r["action"] for r in rows] == ["accept", "merge", "split"]
     assert rows[1]["data"]["parent_id"] == parent and rows[2]["data"]["former_parent_id"] == parent
     assert transitions(engine, child) == ["merge", "split"]
+
+
+def test_merged_orders_follow_their_parent(as_user, seeded, engine) -> None:  # type: ignore[no-untyped-def]
+    agent, dispatcher = as_user("agent"), as_user("dispatcher")
+    parent, child, grandchild = create(agent), create(agent), create(agent)
+    act(dispatcher, grandchild, "merge", parent_id=child)
+    act(dispatcher, child, "merge", parent_id=parent)
+    to_follow_up(as_user, parent, seeded.county_a)
+    assert history(dispatcher, child)[-1]["action"] == "merge"  # still waiting while the parent is open
+    act(as_user("followup"), parent, "follow_up_satisfied")
+    for order in (child, grandchild):
+        rows = history(dispatcher, order)
+        assert rows[-1]["action"] == "close_with_parent" and rows[-1]["to_state"] == "closed"
+        assert rows[-1]["data"]["actor"] == "system"
+        assert transitions(engine, order)[-1] == "close_with_parent"
+    assert history(dispatcher, child)[-1]["data"]["parent_id"] == parent
+    assert history(dispatcher, grandchild)[-1]["data"]["parent_id"] == child
+    # A parent withdrawn without being handled sends its merged orders back to 待分办.
+    other_parent, waiting = create(agent), create(agent)
+    act(dispatcher, waiting, "merge", parent_id=other_parent)
+    act(agent, other_parent, "withdraw", reason="来电人撤回")
+    back = history(dispatcher, waiting)[-1]
+    assert back["action"] == "split" and back["to_state"] == "pending_dispatch"
+    assert back["data"]["former_parent_id"] == other_parent and back["data"]["parent_action"] == "withdraw"
 
 
 def test_repeat_request_linked_to_open_order(as_user, seeded, engine) -> None:  # type: ignore[no-untyped-def]
