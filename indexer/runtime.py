@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.settings import Settings
 from indexer.sync import IndexSync
-from kb.search.hybrid import HybridSearcher
+from kb.search.hybrid import HybridSearcher, dense_query_text
 from kb.search.types import KB_INDEX, ORDER_INDEX, Embedder, SearchBackend
 
 
@@ -88,7 +88,9 @@ class QueryVectors:
         return not chars or len(text.strip()) <= chars
 
     def get(self, text: str) -> np.ndarray | None:
-        text = text.strip()
+        # Keyed by the part that is embedded: while the agent types past the head, every edit is a hit
+        # here instead of a lookup in the persistent cache.
+        text = dense_query_text(text, self._searcher.dense_query_chars)
         if not text or not self.enabled:
             return None
         with self._lock:

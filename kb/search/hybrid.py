@@ -203,7 +203,11 @@ class HybridSearcher:
         if mode in ("dense", "hybrid") and query_vector is None:
             if not text:
                 raise ValueError("search needs a non-empty text or a query_vector")
-            pending = _EMBED_POOL.submit(vector_source or self.embed_query, text)
+            source = vector_source or self.embed_query
+            if mode == "hybrid" and terms:  # only worth a thread when BM25 runs beside it
+                pending = _EMBED_POOL.submit(source, text)
+            else:
+                query_vector = source(text)
         if mode in ("bm25", "hybrid") and terms:
             bm25 = self.backend.keyword_search(self.index, terms, filters=filters, k=n)
         if pending is not None:
