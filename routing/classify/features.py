@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 WORD_BLOCK_WEIGHT = 1.0
 # With fewer documents than this, a term seen once is not noise but most of the signal.
@@ -37,36 +37,47 @@ def word_analyzer(text: str) -> tuple[str, ...]:
 
 
 # The feature sets training chooses between by out-of-fold macro-F1 (``model.train_pairs``): the
-# category data prefers the first, the request-type data the second (BENCHMARKS.md).
-VARIANTS = ("char12-words", "char13")
+# category data prefers the first, the request-type data the third (BENCHMARKS.md). ``nb-char14``
+# goes with the NB-SVM classifier (``nbsvm.NBSVM``), the others with a balanced LinearSVC.
+VARIANTS = ("char12-words", "char13", "nb-char14")
+NB_VARIANTS = frozenset({"nb-char14"})
 
 
 class TextFeatures:
     """Fit on training texts, then ``transform`` any text; ``names`` maps columns back to n-grams/words.
 
     ``variant``: ``char12-words`` — character 1–2-grams plus shared-tokenizer words, both sublinear,
-    ``min_df=2``; ``char13`` — character 1–3-grams, raw tf (the baseline's features).
+    ``min_df=2``; ``char13`` — character 1–3-grams, raw tf (the baseline's features); ``nb-char14`` —
+    character 1–4-grams present/absent (0/1), ``min_df=2``, for NB-SVM's log-count ratios.
     """
 
     def __init__(self, variant: str = VARIANTS[0]) -> None:
         if variant not in VARIANTS:
             raise ValueError(f"unknown feature variant {variant!r}; one of {VARIANTS}")
         self.variant = variant
-        self.char: TfidfVectorizer | None = None
+        self.char: CountVectorizer | None = None
         self.word: TfidfVectorizer | None = None
         self.n_char = 0
         self.names: np.ndarray = np.array([], dtype=object)
         self.is_word: np.ndarray = np.array([], dtype=bool)
 
     def fit_transform(self, texts: list[str]) -> csr_matrix:
-        if getattr(self, "variant", VARIANTS[0]) == "char13":
-            self.char, self.word = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), dtype=np.float32), None
+        min_df = 2 if len(texts) >= MIN_DOCS_FOR_MIN_DF else 1
+        variant = getattr(self, "variant", VARIANTS[0])
+        if variant in ("char13", "nb-char14"):
+            self.char = (
+                TfidfVectorizer(analyzer="char", ngram_range=(1, 3), dtype=np.float32)
+                if variant == "char13"
+                else CountVectorizer(
+                    analyzer="char", ngram_range=(1, 4), min_df=min_df, binary=True, dtype=np.float32
+                )
+            )
+            self.word = None
             a = self.char.fit_transform(texts)
             self.n_char = a.shape[1]
             self.names = self.char.get_feature_names_out().astype(object)
             self.is_word = np.zeros(a.shape[1], bool)
             return a.tocsr()
-        min_df = 2 if len(texts) >= MIN_DOCS_FOR_MIN_DF else 1
         self.char = TfidfVectorizer(
             analyzer="char", ngram_range=(1, 2), min_df=min_df, sublinear_tf=True, dtype=np.float32
         )

@@ -1,8 +1,9 @@
 """The production classifier: ``train`` and ``predict``.
 
-Model: TF-IDF ``TextFeatures`` → ``LinearSVC`` with balanced class weights. Training picks the feature
-variant (character 1–2-grams + shared-tokenizer words, or character 1–3-grams) with the better 3-fold
-out-of-fold macro-F1 — the category data prefers the first, the request-type data the second — and
+Model: ``TextFeatures`` → a linear classifier. Training picks the feature variant and its classifier
+(character 1–2-grams + shared-tokenizer words, TF-IDF, balanced ``LinearSVC``; character 1–3-grams,
+TF-IDF, balanced ``LinearSVC``; binary character 1–4-grams, ``NBSVM``) with the best 3-fold
+out-of-fold macro-F1 — the category data prefers the first, the request-type data the third — and
 calibrates on those same out-of-fold scores: one softmax temperature, then (with ≥ 200 rows) an
 isotonic map of the top label's confidence; neither can change the arg-max.
 
@@ -32,9 +33,12 @@ from sklearn.svm import LinearSVC
 from routing.classify import embedding as emb
 from routing.classify.calibration import fit_temperature, fit_top_label, recalibrate, softmax
 from routing.classify.data import Progress, read_jsonl_pairs
-from routing.classify.features import VARIANTS, TextFeatures
+from routing.classify.features import NB_VARIANTS, VARIANTS, TextFeatures
+from routing.classify.nbsvm import NBSVM
 
 CALIBRATION_FOLDS = 3
+# NB-SVM's C: 0.1 beat 0.02 / 0.05 / 1.0 on the request-type data (BENCHMARKS.md).
+NB_C = 0.1
 TOP_ALTERNATIVES = 3
 TOP_WORDS = 5
 MODEL_KIND = "tfidf-linearsvc-balanced-temperature-toplabel"
@@ -72,7 +76,7 @@ class Prediction:
 @dataclass(slots=True)
 class TrainedModel:
     features: TextFeatures
-    classifier: LinearSVC
+    classifier: LinearSVC | NBSVM
     labels: list[str]
     temperature: float
     data_sha256: str
@@ -129,7 +133,7 @@ def data_hash(pairs: list[tuple[str, str]]) -> str:
     return h.hexdigest()
 
 
-def _scores(clf: LinearSVC, x: Any, n_labels: int) -> np.ndarray:
+def _scores(clf: LinearSVC | NBSVM, x: Any, n_labels: int) -> np.ndarray:
     s = clf.decision_function(x)
     if s.ndim == 1:  # binary: one score for classes_[1]
         s = np.column_stack([-s, s])
@@ -138,22 +142,27 @@ def _scores(clf: LinearSVC, x: Any, n_labels: int) -> np.ndarray:
     return s
 
 
-def _classifier() -> LinearSVC:
+def _classifier(variant: str | None = None) -> LinearSVC | NBSVM:
+    """The classifier for a feature variant (``None``: the embedding block's)."""
+    return NBSVM(C=NB_C) if variant in NB_VARIANTS else _svc()
+
+
+def _svc() -> LinearSVC:
     return LinearSVC(class_weight="balanced", C=1.0)
 
 
 FitScores = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
-def _fused_fit_scores(x: Any, e: np.ndarray | None, weight: float) -> FitScores:
+def _fused_fit_scores(x: Any, e: np.ndarray | None, weight: float, variant: str) -> FitScores:
     """``f(train_rows, test_rows, y)``: fit on the training rows, the fused scores of the test rows
     over the classes present in training (in order); TF-IDF alone when ``e`` is None."""
 
     def fit_scores(tr: np.ndarray, te: np.ndarray, y: np.ndarray) -> np.ndarray:
         present = len(np.unique(y[tr]))
-        s = _scores(_classifier().fit(x[tr], y[tr]), x[te], present)
+        s = _scores(_classifier(variant).fit(x[tr], y[tr]), x[te], present)
         if e is not None:
-            s = s + weight * _scores(_classifier().fit(e[tr], y[tr]), e[te], present)
+            s = s + weight * _scores(_svc().fit(e[tr], y[tr]), e[te], present)
         return s
 
     return fit_scores
@@ -238,7 +247,7 @@ def train_pairs(
             x = features.fit_transform(texts)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", category=UserWarning)  # tiny classes in a fold
-                oof = _oof_scores(x, y, len(labels), seed, _fused_fit_scores(x, e, weight))
+                oof = _oof_scores(x, y, len(labels), seed, _fused_fit_scores(x, e, weight, variant))
             f1 = float(f1_score(y, oof.argmax(axis=1), average="macro"))
             if best is None or f1 > best[0]:
                 best = (f1, variant, features, x, oof)
@@ -249,7 +258,7 @@ def train_pairs(
         oof_proba = softmax(oof, temperature)
         top = fit_top_label(oof_proba.max(axis=1), oof_proba.argmax(axis=1) == y)
         bar.advance(steps[1])
-        clf = _classifier().fit(x, y)
+        clf = _classifier(variant).fit(x, y)
         model = TrainedModel(features, clf, labels, temperature, data_hash(data), len(data))
         model.top_label = top
         model.extra = {"features": variant, "oof_macro_f1": round(oof_f1, 4)}
@@ -258,7 +267,7 @@ def train_pairs(
             model.kind = FUSED_KIND
             model.embedder, model.embedder_id = embedder, emb.embedder_id(embedder)
             model.embedding_dim = int(e.shape[1])
-            model.embedding_classifier = _classifier().fit(e, y)
+            model.embedding_classifier = _svc().fit(e, y)
             model.embedding_weight = weight
         bar.advance(steps[2])
     return model
