@@ -14,7 +14,7 @@ from hotline.audit.service import record
 from routing.classify import store
 
 # Tasks the dispatch suggestion asks a model for (``routing.suggest.service.Predictors.default``).
-KNOWN_TASKS: dict[str, str] = {"category": "诉求分类", "request_type": "诉求类型"}
+KNOWN_TASKS: dict[str, str] = {"category": "诉求分类", "request_type": "诉求类型", "lead_unit": "主办单位模型"}
 
 
 class ModelAdminError(Exception):

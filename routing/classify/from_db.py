@@ -9,17 +9,20 @@ are added. Texts are masked for confidential callers (``feedback.order_text``).
 Labels per task: ``category`` — ``level1/level2/level3`` (the suggestion's category key);
 ``request_type`` — the data set's three-way label (咨询, 投诉/求助, 建言) that the request-type model
 learns, mapped back from the product's types (举报 and 表扬 come from rules and are not learned: such
-orders are left out and counted).
+orders are left out and counted); ``lead_unit`` — the lead unit's ``Workstation.code`` (orders without a
+lead unit, and labels naming a unit that is inactive or gone, are left out and counted), the text
+carrying the incident's region (``routing.suggest.unit_model.unit_text``, as at prediction time).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-TASKS = ("category", "request_type")
+TASKS = ("category", "request_type", "lead_unit")
 FINISHED_STATES = ("closed", "archived", "resolved_directly")
 # Product request type -> the learned three-way label (the inverse of rules.DATA_TYPE_MAP).
 LEARNED_TYPE = {"enquiry": "咨询", "complaint": "投诉/求助", "help_request": "投诉/求助", "suggestion": "建言"}
@@ -59,6 +62,43 @@ def _label(task: str, order: object) -> str | None:
     return LEARNED_TYPE.get(str(getattr(order, "request_type", "")))
 
 
+def _skip(out: DbTrainingSet, reason: str) -> None:
+    out.skipped[reason] = out.skipped.get(reason, 0) + 1
+
+
+class _Units:
+    """What ``lead_unit`` labels and texts need: the active units' codes and the regions' names."""
+
+    def __init__(self, session: Session) -> None:
+        from hotline.org.models import Region, Workstation
+
+        rows = session.execute(select(Workstation.id, Workstation.code).where(Workstation.active.is_(True)))
+        self.code_of: dict[int, str] = dict(rows.all())
+        self.codes = set(self.code_of.values())
+        self.region_names: dict[str, str] = dict(session.execute(select(Region.code, Region.name)).all())
+
+    def text(self, text: str, region_code: str | None) -> str:
+        from routing.suggest.unit_model import unit_text
+
+        return unit_text(text, region_code, self.region_names)
+
+
+def _order_label(task: str, order: Any, units: _Units | None, out: DbTrainingSet) -> str | None:
+    """The finished order's label for ``task``; None (counted in ``out.skipped``) when it has none."""
+    if units is not None:
+        if order.lead_unit_id is None:
+            _skip(out, "无主办单位（如直办）")
+            return None
+        code = units.code_of.get(order.lead_unit_id)
+        if code is None:
+            _skip(out, "主办单位已停用或删除")
+        return code
+    label = _label(task, order)
+    if label is None:
+        _skip(out, "无分类" if task == "category" else "举报/表扬（规则判断，不学习）")
+    return label
+
+
 def db_pairs(*, session: Session, task: str) -> DbTrainingSet:
     """(text, label) pairs for ``task`` from finished orders and feedback, feedback winning."""
     from routing.orders.models import WorkOrder
@@ -66,23 +106,29 @@ def db_pairs(*, session: Session, task: str) -> DbTrainingSet:
 
     if task not in TASKS:
         raise ValueError(f"任务 {task!r} 不能从数据库训练，可选: {', '.join(TASKS)}")
+    units = _Units(session) if task == "lead_unit" else None
     out = DbTrainingSet(pairs=[])
     by_order: dict[int, int] = {}  # order id -> index in out.pairs
     orders = session.scalars(select(WorkOrder).where(WorkOrder.state.in_(FINISHED_STATES)).order_by(WorkOrder.id))
     for order in orders:
-        label = _label(task, order)
+        label = _order_label(task, order, units, out)
         if label is None:
-            reason = "无分类" if task == "category" else "举报/表扬（规则判断，不学习）"
-            out.skipped[reason] = out.skipped.get(reason, 0) + 1
             continue
+        text = order_text(order) if units is None else units.text(order_text(order), order.region_code)
         by_order[order.id] = len(out.pairs)
-        out.pairs.append((order_text(order), label))
+        out.pairs.append((text, label))
         out.orders += 1
     for ex in feedback_examples(session=session, field=task):  # the latest example per order
-        label = ex.label if task == "category" else LEARNED_TYPE.get(ex.label)
-        if label is None:
-            out.skipped["反馈为举报/表扬"] = out.skipped.get("反馈为举报/表扬", 0) + 1
-            continue
+        if units is not None:
+            label = ex.label if ex.label in units.codes else None
+            if label is None:
+                _skip(out, "反馈的单位已停用或删除")
+                continue
+        else:
+            label = ex.label if task == "category" else LEARNED_TYPE.get(ex.label)
+            if label is None:
+                _skip(out, "反馈为举报/表扬")
+                continue
         out.feedback += 1
         if ex.order_id is not None and ex.order_id in by_order:
             i = by_order[ex.order_id]
@@ -93,5 +139,5 @@ def db_pairs(*, session: Session, task: str) -> DbTrainingSet:
             out.pairs[i] = (out.pairs[i][0], label)
         else:
             out.added += 1
-            out.pairs.append((ex.text, label))
+            out.pairs.append((ex.text if units is None else units.text(ex.text, ex.region_code), label))
     return out

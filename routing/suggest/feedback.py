@@ -75,6 +75,7 @@ class FeedbackExample:
     suggested: str | None
     created_at: datetime
     order_id: int | None = None
+    region_code: str | None = None  # the order's region when the example was recorded
 
 
 def feedback_examples(
@@ -91,7 +92,9 @@ def feedback_examples(
     for row in session.scalars(stmt):
         latest[row.order_id if row.order_id is not None else f"row{row.id}"] = row
     return [
-        FeedbackExample(r.text, r.chosen, r.field, r.source, r.suggested, r.created_at, r.order_id)
+        FeedbackExample(
+            r.text, r.chosen, r.field, r.source, r.suggested, r.created_at, r.order_id, r.region_code
+        )
         for r in sorted(latest.values(), key=lambda r: r.id)
     ]
 

@@ -68,13 +68,17 @@ class UnitsSuggestion(BaseModel):
     lead: Unit | None
     assist: list[Unit]
     delegate: Unit | None  # the tier-3 station of the locality, where the rule lets tier 3 handle it
-    source: str  # rule | similar_orders | locality | none
+    source: str  # rule | model | similar_orders | locality | none
     rule_id: int | None
     rule_version: int | None
     reply_days: int | None
     tier3_allowed: bool | None
     evidence: list[str]
     alternatives: list[Unit] = Field(default_factory=list)
+    # The lead-unit model's calibrated confidence in its best unit (source ``model`` only).
+    confidence: float | None = None
+    # Below the threshold the model's units are only listed (``lead`` None): the console asks to choose.
+    needs_choice: bool = False
 
 
 class Locality(BaseModel):

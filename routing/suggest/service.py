@@ -10,7 +10,8 @@ computed here when given). Order of precedence, each step saying where its answe
 1. what the agent has already chosen is kept (``source="agent"``);
 2. category: the classifier when serving, else keywords + similar orders (``predict.py``);
 3. units: a catalogue rule for the category (and the incident's region) decides; where no rule
-   matches, the units of the most similar past orders are ranked; failing both, the locality's county;
+   matches, the lead-unit model ranks the units when one serves (``unit_model.py``), else the units of
+   the most similar past orders are ranked; failing both, the locality's county;
 4. below ``needs_choice_below`` a field is not pre-filled: the console asks, showing the alternatives.
 """
 
@@ -45,7 +46,8 @@ from routing.suggest.predict import (
     request_type_fallback,
     urgency_fallback,
 )
-from routing.suggest.units import units_from_neighbours, units_from_rule
+from routing.suggest.unit_model import UnitModel, units_without_rule
+from routing.suggest.units import units_from_rule
 
 
 @dataclass(slots=True)
@@ -53,6 +55,7 @@ class Predictors:
     category: Predictor | None = None
     request_type: Predictor | None = None
     urgency: Predictor | None = None
+    lead_unit: UnitModel | None = None
 
     @classmethod
     def default(
@@ -60,12 +63,14 @@ class Predictors:
     ) -> Predictors:
         """The serving classifier models (store at ``models``) where they exist; documented rules
         for the rest. ``query_vector`` (by the embedder ``vector_model``) is the text's embedding that
-        search computed; models trained on that embedder use it instead of embedding again."""
+        search computed; models trained on that embedder use it instead of embedding again. The
+        lead-unit model, when one serves, reads the text with the incident's region, not that vector."""
         shared = {"query_vector": query_vector, "vector_model": vector_model}
         return cls(
             classifier_predictor("category", root=models, **shared),
             RequestTypePredictor(classifier_predictor("request_type", root=models, **shared)),
             UrgencyPredictor(),
+            UnitModel.serving(root=models),
         )
 
 
@@ -269,7 +274,15 @@ def suggest(
     units = (
         units_from_rule(rule_match, directory, locality)
         if rule_match
-        else units_from_neighbours(similar, directory, locality)
+        else units_without_rule(
+            predictors.lead_unit,
+            text=text,
+            region_code=region,
+            similar=similar,
+            directory=directory,
+            locality=locality,
+            threshold=config.needs_choice_below,
+        )
     )
     lap("units")
 
@@ -332,6 +345,6 @@ def suggest(
         direct_answer=answer,
         risk_flags=[s.RiskFlagOut(**f.as_dict()) for f in risk],
         explanation=s.Explanation(similar_orders=[so for so, _ in similar], top_words=top_words),
-        needs_choice=any(f.needs_choice for f in fields) or units.lead is None,
+        needs_choice=any(f.needs_choice for f in fields) or units.lead is None or units.needs_choice,
         timings_ms=timings,
     )
