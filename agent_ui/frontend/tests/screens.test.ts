@@ -116,4 +116,30 @@ describe('dispatch suggestion', () => {
     expect(sections[1].items[0].category).toEqual(['城乡建设', '物业管理', '物业服务'])
     expect(sections[3].items[0].label).toBe('主办：云城区人民政府')
   })
+
+  it('says a unit came from the lead-unit model, and lists candidates when it is not sure', () => {
+    const field = { value: null, label: null, confidence: 0.3, calibrated: false, needs_choice: true, alternatives: [], source: 'none', evidence: [] }
+    const base = {
+      category: field, request_type: field, urgency: field, locality: null, duplicates: [], direct_answer: null,
+      risk_flags: [], explanation: { similar_orders: [], top_words: [] }, needs_choice: true, timings_ms: {},
+    }
+    const model = { assist: [], delegate: null, source: 'model', evidence: ['主办单位模型推荐：江北区人民政府（置信度 0.84）'] }
+    const sure = suggestOutSections({
+      ...base,
+      units: { ...model, lead: { id: 2, name: '江北区人民政府' }, alternatives: [{ id: 1, name: '云城区人民政府' }], confidence: 0.84, needs_choice: false },
+    })
+    const units = sure.find((s) => s.key === 'units')!
+    expect(units.items[0].label).toBe('主办：江北区人民政府')
+    expect(units.items[0].detail).toContain('依据：模型推荐')
+    expect(units.items[0].score).toBe(0.84)
+
+    const unsure = suggestOutSections({
+      ...base,
+      units: { ...model, lead: null, alternatives: [{ id: 2, name: '江北区人民政府' }, { id: 1, name: '云城区人民政府' }], confidence: 0.41, needs_choice: true },
+    })
+    const ask = unsure.find((s) => s.key === 'units')!
+    expect(ask.title).toContain('请选择')
+    expect(ask.items.map((i) => i.label)).toEqual(['候选主办：江北区人民政府', '候选主办：云城区人民政府'])
+    expect(ask.items[0].detail).toContain('模型推荐')
+  })
 })

@@ -85,6 +85,28 @@ interface UnitOut {
   id: number | null
   name: string
 }
+export interface UnitsOut {
+  lead: UnitOut | null
+  assist: UnitOut[]
+  delegate: UnitOut | null
+  evidence: string[]
+  source?: string
+  alternatives?: UnitOut[]
+  confidence?: number | null
+  needs_choice?: boolean
+}
+
+/** Where the suggested units came from (routing/suggest/schemas.py UnitsSuggestion.source). */
+export const UNIT_SOURCE_LABELS: Record<string, string> = {
+  rule: '派单目录规则',
+  model: '模型推荐',
+  similar_orders: '相似工单',
+  locality: '属地',
+}
+
+export function unitSourceLabel(source: string | undefined): string {
+  return source ? (UNIT_SOURCE_LABELS[source] ?? '') : ''
+}
 
 function isSuggestOut(p: Record<string, unknown>): boolean {
   return !!p.category && typeof p.category === 'object' && 'needs_choice' in (p.category as object) && 'units' in p
@@ -119,12 +141,18 @@ export function suggestOutSections(payload: unknown): SuggestSection[] {
     const f = p[key] as FieldOut | undefined
     if (f?.label) out.push({ key, title, items: [{ label: f.label, detail: '', score: f.confidence, category: null, raw: {} }] })
   }
-  const units = p.units as { lead: UnitOut | null; assist: UnitOut[]; delegate: UnitOut | null; evidence: string[] } | undefined
+  const units = p.units as UnitsOut | undefined
+  const from = unitSourceLabel(units?.source)
+  const reason = (evidence: string[]) => [from ? `依据：${from}` : '', ...evidence].filter(Boolean).join('；')
   if (units?.lead) {
-    const items = [toItem({ name: `主办：${units.lead.name}`, reason: units.evidence.join('；') })]
+    const items = [toItem({ name: `主办：${units.lead.name}`, reason: reason(units.evidence), confidence: units.confidence ?? undefined })]
     if (units.assist.length) items.push(toItem({ name: `协办：${units.assist.map((u) => u.name).join('、')}` }))
     if (units.delegate) items.push(toItem({ name: `可下派：${units.delegate.name}` }))
     out.push({ key: 'units', title: '承办单位建议', items })
+  } else if (units?.needs_choice && units.alternatives?.length) {
+    // Below the threshold nothing is pre-filled: the ranked units are offered for the agent to choose.
+    const items = units.alternatives.map((u, i) => toItem({ name: `候选主办：${u.name}`, reason: i === 0 ? reason(units.evidence) : '' }))
+    out.push({ key: 'units', title: '承办单位建议（置信度不足，请选择）', items })
   }
   const dups = (p.duplicates as { number: string; subject: string; reasons: string[] }[]) ?? []
   if (dups.length) out.push({ key: 'duplicates', title: '疑似重复工单', items: dups.map((d) => toItem({ number: d.number, subject: d.subject, reason: d.reasons.join('；') })) })
