@@ -24,16 +24,29 @@ def softmax(scores: np.ndarray, temperature: float = 1.0) -> np.ndarray:
 
 
 def fit_temperature(scores: np.ndarray, y_index: np.ndarray) -> float:
-    """The temperature minimising NLL of ``y_index`` (column indices) under ``softmax(scores / T)``."""
+    """The temperature minimising NLL of ``y_index`` (column indices) under ``softmax(scores / T)``,
+    against labels smoothed by ``smoothing(n, k)``.
+
+    Why smoothed: out-of-fold scores that separate a small training set perfectly would drive ``T`` to
+    its bound and every confidence to 1.0 — twenty right answers do not show certainty. Additive
+    smoothing keeps the fitted confidence near the Laplace estimate of the accuracy on small sets and
+    vanishes on large ones (9,000 rows: 0.0003).
+    """
     scores = np.asarray(scores, dtype=np.float64)
     rows = np.arange(len(y_index))
+    eps = smoothing(len(y_index), scores.shape[1])
 
     def nll(log_t: float) -> float:
-        p = softmax(scores, float(np.exp(log_t)))
-        return float(-np.mean(np.log(np.clip(p[rows, y_index], 1e-12, None))))
+        logp = np.log(np.clip(softmax(scores, float(np.exp(log_t))), 1e-12, None))
+        return float(-np.mean((1.0 - eps) * logp[rows, y_index] + eps * logp.mean(axis=1)))
 
     res = minimize_scalar(nll, bounds=(np.log(1e-3), np.log(1e2)), method="bounded")
     return float(np.exp(res.x))
+
+
+def smoothing(n: int, k: int) -> float:
+    """Label-smoothing mass for ``n`` rows of ``k`` classes: ``k / (n + k)``, as add-one counts give."""
+    return k / (n + k) if n + k > 0 else 0.0
 
 
 def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, *, bins: int = ECE_BINS) -> float:

@@ -42,3 +42,15 @@ def test_softmax_rows_sum_to_one_and_keep_order() -> None:
     p = softmax(s, 0.7)
     assert np.allclose(p.sum(axis=1), 1.0)
     assert (p.argmax(axis=1) == s.argmax(axis=1)).all()
+
+
+def test_perfectly_separated_small_sets_are_not_called_certain() -> None:
+    # 20 out-of-fold rows, every one right by a wide margin: unsmoothed NLL would push T to its bound
+    # and the confidence to 1.0.
+    y = np.arange(20) % 3
+    scores = np.full((20, 3), -1.0)
+    scores[np.arange(20), y] = 1.0
+    top = softmax(scores, fit_temperature(scores, y)).max(axis=1)
+    laplace = (20 + 1) / (20 + 3)  # add-one estimate of the accuracy after 20 of 20 right
+    assert 0.8 < top.max() < 0.99
+    assert top.max() == pytest.approx(laplace, abs=0.05)
