@@ -1,6 +1,6 @@
 """What the suggestion needs from the database that rarely changes — units, regions, the gazetteer's
-locality index, the active catalogue rules — built once and rebuilt only when a cheap stamp (row counts
-and the newest rule change) moves, so an administrator's edit is seen on the next suggestion."""
+locality index, the active catalogue rules — built once and rebuilt only when a cheap stamp (row counts,
+the active units and the newest rule change) moves, so an administrator's edit is seen on the next suggestion."""
 
 from __future__ import annotations
 
@@ -60,6 +60,12 @@ def _stamp(session: Session) -> tuple[object, ...]:
             select(func.max(CatalogueRule.updated_at)).scalar_subquery(),
             select(func.count(GazetteerPlace.id)).scalar_subquery(),
             select(func.count(Workstation.id)).scalar_subquery(),
+            # Deactivating a unit keeps the row: the active units' count and id sum see it, so a unit
+            # taken out of service is never suggested again.
+            select(func.count(Workstation.id)).where(Workstation.active.is_(True)).scalar_subquery(),
+            select(func.coalesce(func.sum(Workstation.id), 0))
+            .where(Workstation.active.is_(True))
+            .scalar_subquery(),
         )
     ).one()
     return tuple(row)

@@ -268,3 +268,18 @@ def test_units_the_directory_no_longer_has_are_dropped_and_low_confidence_asks(
     assert units.source == "model" and units.needs_choice and units.lead is None and asked.needs_choice
     assert [u.code for u in units.alternatives] == shown
     assert units.evidence[-1] == "置信度低于 1.01，请从候选单位中选择主办单位"
+
+
+def test_a_deactivated_unit_leaves_the_cached_directory(demo: dict[str, int], engine: Engine) -> None:
+    from routing.suggest.directory import get_directory
+
+    factory = make_sessionmaker(engine)
+    with factory() as session:
+        code = min(u.code for u in get_directory(session=session).by_code.values() if u.tier == 3)
+    with factory() as session:
+        session.execute(update(Workstation).where(Workstation.code == code).values(active=False))
+        session.commit()
+    with factory() as session:
+        directory = get_directory(session=session)
+        assert code not in directory.by_code
+        assert all(u.code != code for u in directory.by_id.values())
