@@ -50,3 +50,25 @@ def test_stale_action_shows_the_conflict_and_reloads(pages: Pages, api: ApiUser.
     expect(page.locator(".el-message--error")).to_contain_text("版本")
     expect(page.locator(".el-drawer").get_by_text("待签收", exact=True)).to_be_visible()
     assert api("admin").get(f"/api/orders/{order['id']}")["state"] == "pending_sign"
+
+
+def test_incoming_call_shows_the_callers_history_and_fills_the_form(
+    pages: Pages, api: ApiUser.Factory, screenshots: Path
+) -> None:
+    phone = "13700001234"
+    earlier = api("agent01").post(
+        "/api/orders", json=order_body("路灯不亮", "幸福小区门口路灯坏了一周", caller_phone=phone)
+    )
+    page = pages.new()
+    login(page, "agent01")
+    page.get_by_test_id("incoming-phone").fill(phone)
+    page.get_by_test_id("incoming-call").click()
+    dialog = page.get_by_test_id("incoming-dialog")
+    expect(dialog.get_by_test_id("incoming-phone-display")).to_have_text(phone)
+    expect(dialog.get_by_test_id("incoming-orders")).to_contain_text(earlier["number"])
+    expect(dialog.get_by_test_id("incoming-repeat")).to_contain_text("重复来电")
+    shot(page, screenshots, "agent-incoming-call")
+    dialog.get_by_test_id("incoming-accept").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_test_id("intake-caller-phone")).to_have_value(phone)
+    expect(page.get_by_test_id("intake-caller-name")).to_be_focused()
