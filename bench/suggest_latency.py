@@ -49,6 +49,7 @@ import hotline.models_registry  # noqa: E402,F401
 from hotline.db import make_engine, make_sessionmaker, migrate  # noqa: E402
 from hotline.demo.load import city, load_org  # noqa: E402
 from kb.search import ORDER_INDEX, Document, EmbeddedBackend, HybridSearcher, get_embedder  # noqa: E402
+from kb.search.hybrid import dense_query_text  # noqa: E402
 from routing.catalogue.service import load_demo_catalogue  # noqa: E402
 from routing.classify import has_serving_model  # noqa: E402
 from routing.orders.models import WorkOrder  # noqa: E402
@@ -259,7 +260,7 @@ def main() -> None:
     embed_ms = []
     for q in qs[: args.embed_timed]:
         t = time.perf_counter()
-        raw.embed_queries([q.text])
+        raw.embed_queries([dense_query_text(q.text)])  # what live search embeds (and shares)
         embed_ms.append((time.perf_counter() - t) * 1000)
     # The vectors the timed suggestions receive are made like the stored orders' (the matter's cached
     # embedding plus noise): the search cost depends on the index, not on the words.
