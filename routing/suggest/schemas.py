@@ -66,14 +66,15 @@ class Unit(BaseModel):
 
 class UnitsSuggestion(BaseModel):
     lead: Unit | None
-    assist: list[Unit]
-    delegate: Unit | None  # the tier-3 station of the locality, where the rule lets tier 3 handle it
     source: str  # rule | model | similar_orders | locality | none
-    rule_id: int | None
-    rule_version: int | None
-    reply_days: int | None
-    tier3_allowed: bool | None
     evidence: list[str]
+    assist: list[Unit] = Field(default_factory=list)
+    delegate: Unit | None = None  # the tier-3 station of the locality, where the rule lets tier 3 handle it
+    # What the catalogue rule says (source ``rule`` only).
+    rule_id: int | None = None
+    rule_version: int | None = None
+    reply_days: int | None = None
+    tier3_allowed: bool | None = None
     alternatives: list[Unit] = Field(default_factory=list)
     # The lead-unit model's calibrated confidence in its best unit (source ``model`` only).
     confidence: float | None = None

@@ -95,13 +95,7 @@ def units_from_model(
     shown: list[UnitInfo] = [u for u, _ in known[: ALTERNATIVES + 1]]
     return s.UnitsSuggestion(
         lead=None if needs_choice else as_unit(top),
-        assist=[],
-        delegate=None,
         source="model",
-        rule_id=None,
-        rule_version=None,
-        reply_days=None,
-        tier3_allowed=None,
         evidence=evidence,
         # Asking the agent to choose: the model's best unit is the first choice, not a pre-filled lead.
         alternatives=[a for u in (shown if needs_choice else shown[1:]) if (a := as_unit(u))],
@@ -124,7 +118,12 @@ def units_without_rule(
     (or when it names no existing unit) the similar orders' units, then the locality."""
     if model is not None:
         out = units_from_model(
-            model, text=text, region_code=region_code, similar=similar, directory=directory, threshold=threshold
+            model,
+            text=text,
+            region_code=region_code,
+            similar=similar,
+            directory=directory,
+            threshold=threshold,
         )
         if out is not None:
             return out

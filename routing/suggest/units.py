@@ -67,13 +67,7 @@ def units_from_neighbours(
         ]
         return s.UnitsSuggestion(
             lead=as_unit(ranked[0]),
-            assist=[],
-            delegate=None,
             source="similar_orders",
-            rule_id=None,
-            rule_version=None,
-            reply_days=None,
-            tier3_allowed=None,
             evidence=ev,
             alternatives=[u for r in ranked[1:4] if (u := as_unit(r))],
         )
@@ -82,23 +76,11 @@ def units_from_neighbours(
         if county:
             return s.UnitsSuggestion(
                 lead=as_unit(county),
-                assist=[],
-                delegate=None,
                 source="locality",
-                rule_id=None,
-                rule_version=None,
-                reply_days=None,
-                tier3_allowed=None,
                 evidence=[f"无匹配规则和相似工单；按属地：{locality.reason}"],
             )
     return s.UnitsSuggestion(
         lead=None,
-        assist=[],
-        delegate=None,
         source="none",
-        rule_id=None,
-        rule_version=None,
-        reply_days=None,
-        tier3_allowed=None,
         evidence=["无匹配规则、相似工单或属地，请选择承办单位"],
     )

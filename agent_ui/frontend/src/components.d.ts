@@ -13,6 +13,7 @@ declare module 'vue' {
   export interface GlobalComponents {
     ActionDialog: typeof import('./components/orders/ActionDialog.vue')['default']
     AssistPanel: typeof import('./components/intake/AssistPanel.vue')['default']
+    CallBar: typeof import('./components/intake/CallBar.vue')['default']
     CallScripts: typeof import('./components/intake/CallScripts.vue')['default']
     ConnectionIndicator: typeof import('./components/ConnectionIndicator.vue')['default']
     DeadlineCountdown: typeof import('./components/orders/DeadlineCountdown.vue')['default']
