@@ -17,7 +17,7 @@ from api.views import attachments, audit, auth, board, calls, drafts, exports, l
 from api.views import kb as kb_views
 from api.views import routing as routing_views
 from hotline import logmask
-from hotline.db import make_engine, make_sessionmaker, migrate
+from hotline.db import MODELS_ROOT, make_engine, make_sessionmaker, migrate
 from hotline.events.hub import EventHub
 from hotline.notify import Notifier, notifier_from_settings
 from hotline.scheduled import run_forever
@@ -38,8 +38,9 @@ def create_app(settings: Settings | None = None, *, notifier: Notifier | None = 
             await asyncio.to_thread(migrate, url)
         engine = make_engine(url)
         app.state.engine = engine
-        app.state.sessionmaker = make_sessionmaker(engine)
-        app.state.read_sessionmaker = make_sessionmaker(engine, read=True)
+        info = {MODELS_ROOT: Path(settings.data_dir) / "models"}
+        app.state.sessionmaker = make_sessionmaker(engine, info=info)
+        app.state.read_sessionmaker = make_sessionmaker(engine, read=True, info=info)
         if settings.demo_data:
             from hotline.demo.load import load_demo
 

@@ -86,11 +86,19 @@ def make_engine(url: str) -> Engine:
 READ_OPTION = "hotline_read"
 
 
-def make_sessionmaker(engine: Engine, *, read: bool = False) -> sessionmaker[Session]:
+# ``Session.info`` key: the model store of the app that opened the session (``make_sessionmaker``).
+MODELS_ROOT = "models_root"
+
+
+def make_sessionmaker(
+    engine: Engine, *, read: bool = False, info: dict[str, Any] | None = None
+) -> sessionmaker[Session]:
     """Sessions for writing by default. ``read=True`` is for requests that only read (GET): on SQLite
-    they begin a deferred transaction instead of taking the write lock up front."""
+    they begin a deferred transaction instead of taking the write lock up front. ``info`` is copied into
+    every session's ``Session.info``: what the app configured that listeners on the session need (the
+    model store the risk alert reads, ``routing.risk``)."""
     bind = engine.execution_options(**{READ_OPTION: True}) if read else engine
-    return sessionmaker(bind=bind, expire_on_commit=False)
+    return sessionmaker(bind=bind, expire_on_commit=False, info=dict(info or {}))
 
 
 @contextmanager

@@ -153,7 +153,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
 
     @routing_app.command("train")
     def train_cmd(
-        task: Annotated[str, typer.Option(help="what the model predicts: category, request_type, lead_unit …")],
+        task: Annotated[str, typer.Option(help="what it predicts: category, request_type, urgency, lead_unit …")],
         jsonl: Annotated[
             Path | None, typer.Option(help="training JSONL (closed orders exported, or any data set)")
         ] = None,

@@ -2,21 +2,27 @@
 
 The rules are documented in ``docs/risk-rules.md`` (keep the two in step). Each rule is a regular
 expression with known harmless look-alikes excluded (「跳楼价」 is a price, 「杀虫」 is pest control).
-Beside the rules, the classifier's urgency model can add a flag when it is confident the matter is
-urgent (``model_flag``). Alerts are raised once, when an order is created (``install_alerts``); the
-suggestion shows the same flags while the agent is still typing, without alerting.
+Beside the rules, an urgency model (when the centre has trained one from its own orders) can add a
+medium flag when it is confident the matter is urgent (``model_flag``, ``served_model_flags``). Alerts
+are raised once, when an order is created (``install_alerts``); the suggestion shows the same flags
+while the agent is still typing, without alerting.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from hotline.db import MODELS_ROOT
 from hotline.events import emit
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,11 +185,32 @@ def alert_payload(order: Any, flags: list[RiskFlag]) -> dict[str, Any]:
     }
 
 
+def served_model_flags(text: str, *, root: Path | None = None) -> list[RiskFlag]:
+    """The flag the serving urgency model adds (``model_flag``), as the suggestion computes it: only
+    where no urgency rule fired, and only from a calibrated model. Never raises: an alert must not
+    block an intake, so a model that cannot load is logged and skipped. ``root``: the model store
+    (default: the settings' data directory)."""
+    from routing.suggest.predict import UrgencyPredictor, classifier_predictor
+
+    try:
+        model = classifier_predictor("urgency", root=root)
+        if model is None:
+            return []
+        p = UrgencyPredictor(model).predict(text)
+    except Exception:  # noqa: BLE001 — see the docstring
+        log.exception("urgency model failed; risk alert from the rules only")
+        return []
+    flag = model_flag(urgency_label=p.label, confidence=p.confidence) if p.calibrated else None
+    return [flag] if flag else []
+
+
 def _on_insert(_mapper: Any, _conn: Any, order: Any) -> None:
-    flags = detect_risk(f"{order.subject}\n{order.description}")
+    session = Session.object_session(order)
+    text = f"{order.subject}\n{order.description}"
+    root = session.info.get(MODELS_ROOT) if session is not None else None
+    flags = detect_risk(text) + served_model_flags(text, root=root)
     if not flags:
         return
-    session = Session.object_session(order)
     if session is not None:
         emit(session, "alert.risk", alert_payload(order, flags), audience=["supervisor"])
 

@@ -14,7 +14,12 @@ from hotline.audit.service import record
 from routing.classify import store
 
 # Tasks the dispatch suggestion asks a model for (``routing.suggest.service.Predictors.default``).
-KNOWN_TASKS: dict[str, str] = {"category": "诉求分类", "request_type": "诉求类型", "lead_unit": "主办单位模型"}
+KNOWN_TASKS: dict[str, str] = {
+    "category": "诉求分类",
+    "request_type": "诉求类型",
+    "urgency": "紧急程度",
+    "lead_unit": "主办单位模型",
+}
 
 
 class ModelAdminError(Exception):
@@ -62,7 +67,11 @@ class SwitchOut(ModelsOut):
 
 def tasks(root: Path) -> list[str]:
     """The known tasks, then any other task that has stored versions."""
-    found = sorted(p.name for p in root.iterdir() if p.is_dir() and store.is_task_name(p.name)) if root.is_dir() else []
+    found = (
+        sorted(p.name for p in root.iterdir() if p.is_dir() and store.is_task_name(p.name))
+        if root.is_dir()
+        else []
+    )
     return [*KNOWN_TASKS, *(t for t in found if t not in KNOWN_TASKS and store.list_versions(t, root=root))]
 
 

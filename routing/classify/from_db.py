@@ -9,7 +9,9 @@ are added. Texts are masked for confidential callers (``feedback.order_text``).
 Labels per task: ``category`` — ``level1/level2/level3`` (the suggestion's category key);
 ``request_type`` — the data set's three-way label (咨询, 投诉/求助, 建言) that the request-type model
 learns, mapped back from the product's types (举报 and 表扬 come from rules and are not learned: such
-orders are left out and counted); ``lead_unit`` — the lead unit's ``Workstation.code`` (orders without a
+orders are left out and counted); ``urgency`` — the order's final urgency (一般 / 紧急) as the agents
+and the centre set it, so a centre can learn its own practice (the shared data has no urgency label;
+see ``docs/request-types.md``); ``lead_unit`` — the lead unit's ``Workstation.code`` (orders without a
 lead unit, and labels naming a unit that is inactive or gone, are left out and counted), the text
 carrying the incident's region (``routing.suggest.unit_model.unit_text``, as at prediction time).
 """
@@ -22,10 +24,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-TASKS = ("category", "request_type", "lead_unit")
+TASKS = ("category", "request_type", "urgency", "lead_unit")
+URGENCIES = ("normal", "urgent")  # routing.orders.enums.Urgency
 FINISHED_STATES = ("closed", "archived", "resolved_directly")
 # Product request type -> the learned three-way label (the inverse of rules.DATA_TYPE_MAP).
-LEARNED_TYPE = {"enquiry": "咨询", "complaint": "投诉/求助", "help_request": "投诉/求助", "suggestion": "建言"}
+LEARNED_TYPE = {
+    "enquiry": "咨询",
+    "complaint": "投诉/求助",
+    "help_request": "投诉/求助",
+    "suggestion": "建言",
+}
 
 
 @dataclass(slots=True)
@@ -59,6 +67,9 @@ def _label(task: str, order: object) -> str | None:
             getattr(order, "category_l3", None),
         )
         return key or None
+    if task == "urgency":
+        value = str(getattr(order, "urgency", "") or "")
+        return value if value in URGENCIES else None
     return LEARNED_TYPE.get(str(getattr(order, "request_type", "")))
 
 
@@ -95,7 +106,7 @@ def _order_label(task: str, order: Any, units: _Units | None, out: DbTrainingSet
         return code
     label = _label(task, order)
     if label is None:
-        _skip(out, "无分类" if task == "category" else "举报/表扬（规则判断，不学习）")
+        _skip(out, {"category": "无分类", "urgency": "无紧急程度"}.get(task, "举报/表扬（规则判断，不学习）"))
     return label
 
 
@@ -109,7 +120,9 @@ def db_pairs(*, session: Session, task: str) -> DbTrainingSet:
     units = _Units(session) if task == "lead_unit" else None
     out = DbTrainingSet(pairs=[])
     by_order: dict[int, int] = {}  # order id -> index in out.pairs
-    orders = session.scalars(select(WorkOrder).where(WorkOrder.state.in_(FINISHED_STATES)).order_by(WorkOrder.id))
+    orders = session.scalars(
+        select(WorkOrder).where(WorkOrder.state.in_(FINISHED_STATES)).order_by(WorkOrder.id)
+    )
     for order in orders:
         label = _order_label(task, order, units, out)
         if label is None:
@@ -125,9 +138,14 @@ def db_pairs(*, session: Session, task: str) -> DbTrainingSet:
                 _skip(out, "反馈的单位已停用或删除")
                 continue
         else:
-            label = ex.label if task == "category" else LEARNED_TYPE.get(ex.label)
+            if task == "category":
+                label = ex.label
+            elif task == "urgency":
+                label = ex.label if ex.label in URGENCIES else None
+            else:
+                label = LEARNED_TYPE.get(ex.label)
             if label is None:
-                _skip(out, "反馈为举报/表扬")
+                _skip(out, "反馈的紧急程度无效" if task == "urgency" else "反馈为举报/表扬")
                 continue
         out.feedback += 1
         if ex.order_id is not None and ex.order_id in by_order:

@@ -75,12 +75,20 @@ class RequestTypePredictor:
 
 
 class UrgencyPredictor:
-    """Urgency from the documented rules (not learned: the shared data has no urgency labels)."""
+    """Urgency from the documented rules; where no rule fires and the centre has trained an urgency
+    model from its own orders and agents' corrections (``hotline routing train --task urgency
+    --from-db``; the shared data has no urgency label), that model decides. A rule's 紧急 always wins:
+    the model can add urgency, never remove it."""
+
+    def __init__(self, model: Predictor | None = None) -> None:
+        self.model = model
 
     def predict(self, text: str) -> Prediction:
         from routing.classify import rules
 
         decision = rules.urgency(text)
+        if decision.value != "urgent" and self.model is not None:
+            return self.model.predict(text)
         return _decision(decision, confidence=0.8 if decision.value == "urgent" else 0.7)
 
 

@@ -69,7 +69,7 @@ class Predictors:
         return cls(
             classifier_predictor("category", root=models, **shared),
             RequestTypePredictor(classifier_predictor("request_type", root=models, **shared)),
-            UrgencyPredictor(),
+            UrgencyPredictor(classifier_predictor("urgency", root=models, **shared)),
             UnitModel.serving(root=models),
         )
 
