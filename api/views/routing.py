@@ -20,7 +20,7 @@ from routing.classify import admin as model_admin
 from routing.hotspots.service import daily_hotspots
 from routing.orders.service import NotFound, get_visible
 from routing.suggest import schemas as s
-from routing.suggest.feedback import record_override
+from routing.suggest.feedback import recent_feedback, record_override
 from routing.suggest.service import Predictors, suggest
 
 router = APIRouter(tags=["routing"])
@@ -58,7 +58,9 @@ def run_suggest(app: FastAPI, data: s.SuggestIn, session: Session) -> s.SuggestO
         query_vector=vector,
         order_searcher=order_searcher,
         kb_searcher=kb_searcher,
-        predictors=Predictors.default(models=_models_root(app), query_vector=vector, vector_model=vector_model),
+        predictors=Predictors.default(
+            models=_models_root(app), query_vector=vector, vector_model=vector_model
+        ),
     )
 
 
@@ -106,6 +108,20 @@ def post_feedback(body: s.OverrideIn, session: SessionDep, principal: IntakeUser
     )
     session.commit()
     return s.FeedbackOut(recorded=len(rows), fields=[r.field for r in rows])
+
+
+@router.get("/api/routing/feedback", response_model=list[s.FeedbackExampleOut])
+def list_feedback(
+    session: SessionDep,
+    _: CentreUser,
+    order_id: Annotated[int | None, Query(description="only this order's examples")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[s.FeedbackExampleOut]:
+    """The newest labelled examples learned from agents (overrides, upheld returns), newest first."""
+    return [
+        s.FeedbackExampleOut.model_validate(r, from_attributes=True)
+        for r in recent_feedback(session=session, order_id=order_id, limit=limit)
+    ]
 
 
 def _rule_out(rule: Any) -> RuleOut:
@@ -214,10 +230,16 @@ def switch_model(
 
 
 @router.post("/api/routing/models/{task}/rollback", response_model=model_admin.SwitchOut)
-def rollback_model(task: str, request: Request, session: SessionDep, principal: Admin) -> model_admin.SwitchOut:
+def rollback_model(
+    task: str, request: Request, session: SessionDep, principal: Admin
+) -> model_admin.SwitchOut:
     """Serve the version of ``task`` that served before the current one."""
     out = _model_errors(
-        model_admin.rollback, session=session, task=task, actor_id=principal.id, root=_models_root(request.app)
+        model_admin.rollback,
+        session=session,
+        task=task,
+        actor_id=principal.id,
+        root=_models_root(request.app),
     )
     session.commit()
     return out  # type: ignore[no-any-return]

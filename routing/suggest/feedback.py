@@ -66,6 +66,16 @@ def record_override(
     return rows
 
 
+def recent_feedback(
+    *, session: Session, order_id: int | None = None, limit: int = 100
+) -> list[RoutingFeedback]:
+    """The newest feedback rows (of one order), newest first: what the centre has learned from agents."""
+    stmt = select(RoutingFeedback).order_by(RoutingFeedback.id.desc()).limit(limit)
+    if order_id is not None:
+        stmt = stmt.where(RoutingFeedback.order_id == order_id)
+    return list(session.scalars(stmt))
+
+
 @dataclass(frozen=True, slots=True)
 class FeedbackExample:
     text: str

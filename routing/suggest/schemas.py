@@ -176,5 +176,16 @@ class FeedbackOut(BaseModel):
     fields: list[str]
 
 
+class FeedbackExampleOut(BaseModel):
+    """One labelled example learned from agents (``GET /api/routing/feedback``)."""
+
+    order_id: int | None
+    field: str
+    source: str  # override | reassign
+    suggested: str | None
+    chosen: str
+    created_at: datetime
+
+
 def dump(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json")

@@ -116,3 +116,20 @@ def test_a_reassignment_is_an_example_and_a_dispute_against_the_rule(as_user, de
         assert session.get(CatalogueRule, rule.id).disputes == 1  # type: ignore[union-attr]
         [example] = feedback_examples(session=session, field="lead_unit")
         assert example.label == "D-SWJ" and "停水" in example.text
+
+
+def test_the_centre_lists_what_it_learned_from_agents(as_user, demo, engine: Engine) -> None:
+    agent = as_user("agent")
+    a, b = (
+        agent.post("/api/orders", json=order_body(description=d)).json()["id"]
+        for d in ("路灯坏了", "井盖丢了")
+    )
+    for oid, chosen in ((a, "urgent"), (b, "normal")):
+        body = {"order_id": oid, "suggested": {"urgency": "normal"}, "chosen": {"urgency": chosen}}
+        assert agent.post("/api/routing/feedback", json=body).status_code == 200
+    rows = agent.get("/api/routing/feedback").json()
+    assert [(r["order_id"], r["field"], r["source"], r["suggested"], r["chosen"]) for r in rows] == [
+        (a, "urgency", "override", "normal", "urgent")
+    ]  # b's choice equalled the suggestion: nothing learned
+    assert agent.get("/api/routing/feedback", params={"order_id": b}).json() == []
+    assert agent.get("/api/routing/feedback", params={"limit": 0}).status_code == 422
