@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
 
 from hotline.db import utcnow
@@ -135,8 +135,9 @@ def rule_versions(*, session: Session, rule_id: int) -> Sequence[CatalogueRuleVe
     ).all()
 
 
-def count_dispute(*, session: Session, rule_id: int) -> None:
-    """One more dispatch dispute (an upheld return) against the rule that produced the dispatch."""
+def count_dispute(*, session: Session | Connection, rule_id: int) -> None:
+    """One more dispatch dispute (an upheld return) against the rule that produced the dispatch. A
+    ``Connection`` is accepted for the reassignment listener, which runs inside a flush."""
     session.execute(
         update(CatalogueRule).where(CatalogueRule.id == rule_id).values(disputes=CatalogueRule.disputes + 1)
     )

@@ -5,6 +5,7 @@ the active units and the newest rule change) moves, so an administrator's edit i
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
@@ -27,6 +28,12 @@ class UnitInfo:
     parent_id: int | None
 
 
+def county_governments(units: Iterable[UnitInfo]) -> dict[str, UnitInfo]:
+    """Region code → the region's own government (the tier-2 unit of the region that is not a city
+    department, ``D-*``): what a catalogue rule's ``LOCAL`` lead names for an incident in that region."""
+    return {u.region_code: u for u in units if u.tier == 2 and u.region_code and not u.code.startswith("D-")}
+
+
 class Directory:
     def __init__(self, *, session: Session) -> None:
         units = session.scalars(select(Workstation).where(Workstation.active.is_(True))).all()
@@ -34,11 +41,7 @@ class Directory:
             w.code: UnitInfo(w.id, w.code, w.name, w.tier, w.kind, w.region_code, w.parent_id) for w in units
         }
         self.by_id = {u.id: u for u in self.by_code.values()}
-        self.county_of_region = {
-            u.region_code: u
-            for u in self.by_code.values()
-            if u.tier == 2 and u.region_code and not u.code.startswith("D-")
-        }
+        self.county_of_region = county_governments(self.by_code.values())
         self.region_names = dict(session.execute(select(Region.code, Region.name)).all())
         self.locality = LocalityIndex.from_db(session=session)
         self.rules: list[RuleSnapshot] = snapshot_rules(session=session)
@@ -63,9 +66,7 @@ def _stamp(session: Session) -> tuple[object, ...]:
             # Deactivating a unit keeps the row: the active units' count and id sum see it, so a unit
             # taken out of service is never suggested again.
             select(func.count(Workstation.id)).where(Workstation.active.is_(True)).scalar_subquery(),
-            select(func.coalesce(func.sum(Workstation.id), 0))
-            .where(Workstation.active.is_(True))
-            .scalar_subquery(),
+            select(func.coalesce(func.sum(Workstation.id), 0)).where(Workstation.active.is_(True)).scalar_subquery(),
         )
     ).one()
     return tuple(row)

@@ -2,8 +2,9 @@
 labelled examples (``routing_feedback``); the classifier's trainer reads them with ``feedback_examples``.
 
 A reassignment (改派, which the lifecycle only allows after a return was upheld) is picked up from the
-order's history as it is written (``install_reassign_listener``): the new lead unit is the label, the
-catalogue rule that covered the order's category gets one more dispute, all in the same transaction.
+order's history as it is written (``install_reassign_listener``): the new lead unit is the label and,
+when the dispatch being corrected went to the unit the order's catalogue rule names, that rule gets one
+more dispute, all in the same transaction.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from hotline.db import utcnow
 from hotline.org.models import Workstation
-from routing.catalogue.models import CatalogueRule
-from routing.catalogue.service import RuleSnapshot, match_rule
+from routing.catalogue.models import LOCAL, CatalogueRule
+from routing.catalogue.service import RuleSnapshot, count_dispute, match_rule
 from routing.orders.models import OrderHistory, WorkOrder
 from routing.orders.views_model import masked_fields
+from routing.suggest.directory import UnitInfo, county_governments
 from routing.suggest.models import RoutingFeedback
 
 FIELDS = ("category", "request_type", "urgency", "lead_unit")
@@ -66,9 +68,7 @@ def record_override(
     return rows
 
 
-def recent_feedback(
-    *, session: Session, order_id: int | None = None, limit: int = 100
-) -> list[RoutingFeedback]:
+def recent_feedback(*, session: Session, order_id: int | None = None, limit: int = 100) -> list[RoutingFeedback]:
     """The newest feedback rows (of one order), newest first: what the centre has learned from agents."""
     stmt = select(RoutingFeedback).order_by(RoutingFeedback.id.desc()).limit(limit)
     if order_id is not None:
@@ -102,9 +102,7 @@ def feedback_examples(
     for row in session.scalars(stmt):
         latest[row.order_id if row.order_id is not None else f"row{row.id}"] = row
     return [
-        FeedbackExample(
-            r.text, r.chosen, r.field, r.source, r.suggested, r.created_at, r.order_id, r.region_code
-        )
+        FeedbackExample(r.text, r.chosen, r.field, r.source, r.suggested, r.created_at, r.order_id, r.region_code)
         for r in sorted(latest.values(), key=lambda r: r.id)
     ]
 
@@ -130,14 +128,28 @@ def _rules(conn: Any) -> list[RuleSnapshot]:
     ]
 
 
+def _rule_lead(conn: Any, rule: RuleSnapshot, region_code: str | None) -> int | None:
+    """The id of the unit ``rule`` names as lead for an order in ``region_code``: for ``LOCAL``, the
+    region's own government, as the suggestion resolves it (``units_from_rule``)."""
+    if rule.lead != LOCAL:
+        stmt = select(Workstation.id).where(Workstation.code == rule.lead)
+        return conn.execute(stmt).scalar_one_or_none()  # type: ignore[no-any-return]
+    if region_code is None:
+        return None
+    rows = conn.execute(
+        select(Workstation.__table__).where(Workstation.region_code == region_code, Workstation.active.is_(True))
+    ).mappings()
+    units = [
+        UnitInfo(r["id"], r["code"], r["name"], r["tier"], r["kind"], r["region_code"], r["parent_id"]) for r in rows
+    ]
+    county = county_governments(units).get(region_code)
+    return None if county is None else county.id
+
+
 def _on_history(_mapper: Any, conn: Any, entry: OrderHistory) -> None:
     if entry.action != "reassign":
         return
-    order = (
-        conn.execute(select(WorkOrder.__table__).where(WorkOrder.id == entry.order_id))
-        .mappings()
-        .one_or_none()
-    )
+    order = conn.execute(select(WorkOrder.__table__).where(WorkOrder.id == entry.order_id)).mappings().one_or_none()
     if order is None:
         return
     new_lead = (entry.data or {}).get("lead_unit_id") or order["lead_unit_id"]
@@ -154,9 +166,7 @@ def _on_history(_mapper: Any, conn: Any, entry: OrderHistory) -> None:
     old_lead = (previous or {}).get("lead_unit_id")
     codes = dict(
         conn.execute(
-            select(Workstation.id, Workstation.code).where(
-                Workstation.id.in_([x for x in (new_lead, old_lead) if x])
-            )
+            select(Workstation.id, Workstation.code).where(Workstation.id.in_([x for x in (new_lead, old_lead) if x]))
         ).all()
     )
     text = f"{order['subject']}\n{order['description']}"
@@ -190,12 +200,10 @@ def _on_history(_mapper: Any, conn: Any, entry: OrderHistory) -> None:
                 created_at=utcnow(),
             )
         )
-    if rule is not None:
-        conn.execute(
-            update(CatalogueRule)
-            .where(CatalogueRule.id == rule.rule.id)
-            .values(disputes=CatalogueRule.disputes + 1)
-        )
+    if rule is not None and old_lead is not None and old_lead == _rule_lead(conn, rule.rule, order["region_code"]):
+        # Only a dispatch that followed the rule makes the rule disputed: when the dispatcher sent the
+        # order elsewhere, or the reassignment goes to the rule's unit, the catalogue was not at fault.
+        count_dispute(session=conn, rule_id=rule.rule.id)
 
 
 _installed = False

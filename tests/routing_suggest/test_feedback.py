@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
@@ -17,9 +18,7 @@ def test_overrides_are_recorded_field_by_field(as_user, demo, engine: Engine) ->
     api = as_user("agent")
     oid = api.post(
         "/api/orders",
-        json=order_body(
-            confidential=True, caller_name="王小明", description="王小明反映路灯坏了，电话13812345678"
-        ),
+        json=order_body(confidential=True, caller_name="王小明", description="王小明反映路灯坏了，电话13812345678"),
     ).json()["id"]
     res = api.post(
         "/api/routing/feedback",
@@ -41,10 +40,7 @@ def test_overrides_are_recorded_field_by_field(as_user, demo, engine: Engine) ->
     assert res.json() == {"recorded": 1, "fields": ["category"]}
     with make_sessionmaker(engine)() as session:
         [example] = feedback_examples(session=session, field="category")
-        assert (
-            example.label == "城乡建设/市政设施/路灯故障"
-            and example.suggested == "城乡建设/市政设施/道路破损"
-        )
+        assert example.label == "城乡建设/市政设施/路灯故障" and example.suggested == "城乡建设/市政设施/道路破损"
         # Confidential callers' details never reach training data.
         assert "13812345678" not in example.text and "王小明" not in example.text and "路灯" in example.text
         assert feedback_examples(session=session, field="request_type") == []
@@ -52,9 +48,7 @@ def test_overrides_are_recorded_field_by_field(as_user, demo, engine: Engine) ->
 
 def test_override_errors_name_the_offending_field(as_user, demo) -> None:
     api = as_user("agent")
-    res = api.post(
-        "/api/routing/feedback", json={"order_id": 1, "suggested": {}, "chosen": {"colour": "red"}}
-    )
+    res = api.post("/api/routing/feedback", json={"order_id": 1, "suggested": {}, "chosen": {"colour": "red"}})
     assert res.status_code == 422 and "colour" in res.json()["detail"]
     res = api.post("/api/routing/feedback", json={"order_id": 999999, "suggested": {}, "chosen": {}})
     assert res.status_code == 404 and "999999" in res.json()["detail"]
@@ -120,10 +114,7 @@ def test_a_reassignment_is_an_example_and_a_dispute_against_the_rule(as_user, de
 
 def test_the_centre_lists_what_it_learned_from_agents(as_user, demo, engine: Engine) -> None:
     agent = as_user("agent")
-    a, b = (
-        agent.post("/api/orders", json=order_body(description=d)).json()["id"]
-        for d in ("路灯坏了", "井盖丢了")
-    )
+    a, b = (agent.post("/api/orders", json=order_body(description=d)).json()["id"] for d in ("路灯坏了", "井盖丢了"))
     for oid, chosen in ((a, "urgent"), (b, "normal")):
         body = {"order_id": oid, "suggested": {"urgency": "normal"}, "chosen": {"urgency": chosen}}
         assert agent.post("/api/routing/feedback", json=body).status_code == 200
@@ -133,3 +124,71 @@ def test_the_centre_lists_what_it_learned_from_agents(as_user, demo, engine: Eng
     ]  # b's choice equalled the suggestion: nothing learned
     assert agent.get("/api/routing/feedback", params={"order_id": b}).json() == []
     assert agent.get("/api/routing/feedback", params={"limit": 0}).status_code == 422
+
+
+def _dispatch_then_reassign(engine: Engine, oid: int, first: int, then: int) -> None:
+    """What the lifecycle writes: a dispatch to ``first``, then (after an upheld return) the reassignment."""
+    with make_sessionmaker(engine)() as session:
+        session.add(
+            OrderHistory(
+                order_id=oid,
+                action="dispatch",
+                from_state="pending_dispatch",
+                to_state="pending_sign",
+                data={"lead_unit_id": first},
+            )
+        )
+        session.flush()
+        order = session.get(WorkOrder, oid)
+        assert order is not None
+        order.lead_unit_id = then
+        session.add(
+            OrderHistory(
+                order_id=oid,
+                action="reassign",
+                from_state="return_review",
+                to_state="pending_sign",
+                data={"lead_unit_id": then, "return_upheld": True},
+            )
+        )
+        session.commit()
+
+
+@pytest.mark.parametrize(
+    ("region", "category", "first", "then", "disputed"),
+    [
+        # 白石县's own 停水 rule names 白石县: a dispatch that ignored it (to the water bureau, or to
+        # another county) is not the rule's fault, nor is a reassignment *to* the rule's unit.
+        ("0108", ("供水供气供暖", "停水"), "D-SWJ", "Q0108", []),
+        ("0108", ("供水供气供暖", "停水"), "Q0101", "D-SWJ", []),
+        # 物业服务 is LOCAL: the rule names the county of the order's region (0107 → Q0107).
+        ("0107", ("物业管理", "物业服务"), "Q0107", "D-ZJJ", [("物业服务", None, 1)]),
+        ("0107", ("物业管理", "物业服务"), "Q0101", "Q0107", []),
+        ("0107", ("物业管理", "物业服务"), "D-ZJJ", "Q0101", []),
+    ],
+)
+def test_a_dispute_counts_only_against_the_rule_the_dispatch_followed(
+    as_user,
+    demo,
+    engine: Engine,
+    region: str,
+    category: tuple[str, str],
+    first: str,
+    then: str,
+    disputed: list[tuple[str, str | None, int]],
+) -> None:
+    api = as_user("agent")
+    l2, l3 = category
+    body = order_body(region_code=region, category_l1="城乡建设", category_l2=l2, category_l3=l3)
+    oid = api.post("/api/orders", json=body).json()["id"]
+    _dispatch_then_reassign(engine, oid, demo[first], demo[then])
+    with make_sessionmaker(engine)() as session:
+        rows = session.execute(
+            select(CatalogueRule.level3, CatalogueRule.region_code, CatalogueRule.disputes).where(
+                CatalogueRule.disputes > 0
+            )
+        ).all()
+        assert [tuple(r) for r in rows] == disputed
+        # The labelled example is recorded either way: the new lead unit is what the centre learned.
+        [row] = session.scalars(select(RoutingFeedback)).all()
+        assert (row.source, row.suggested, row.chosen) == ("reassign", first, then)
