@@ -114,15 +114,25 @@ class LocalityIndex:
         region = self.region_in(text)
         hits = [a for a in self._aliases if a in text]
         if hits:
-            # The most specific place: an estate, landmark or village inside a street beats the street
-            # (two-character aliases are too ambiguous to win on kind alone), then the longer name, then
-            # the region the caller named.
-            def rank(a: str) -> tuple[int, int, bool]:
+            # The region the caller named comes first, then agreement with the other places named (「桂花
+            # 街道幸福小区」: a 幸福小区 under 桂花街道 over a namesake estate elsewhere — common estate
+            # names repeat across a city), then the most specific place (an estate, landmark or village
+            # inside a street beats the street; two-character aliases are too ambiguous to win on kind
+            # alone), then the longer name.
+            def rank(a: str) -> tuple[bool, int, int, int]:
                 place = self._by_alias[a]
+                agree = sum(
+                    1
+                    for b in hits
+                    if b != a
+                    and (other := self._by_alias[b]) != place
+                    and other.region_code == place.region_code
+                )
                 return (
+                    region is not None and place.region_code == region,
+                    agree,
                     _SPECIFIC.get(place.kind, 0) if len(a) >= 3 else 0,
                     len(a),
-                    region is not None and place.region_code == region,
                 )
 
             best = max(hits, key=rank)

@@ -25,6 +25,11 @@ def index() -> LocalityIndex:
         ("老火车站对面", "Q0105-J02", "exact"),  # a landmark
         ("金桂小区5栋", "Q0101-J01-S03", "exact"),  # an estate's everyday name
         ("云城区桂华街道幸福路", "Q0101-J01", "fuzzy"),  # a wrong character (华 for 花)
+        # A common estate name whose only namesake in the gazetteer lies in another county: the region
+        # and street the caller named win over it.
+        ("云城区桂花街道幸福小区", "Q0101-J01", "exact"),
+        ("青川县幸福小区", "Q0107-X06", "exact"),
+        ("幸福小区3栋", "Q0107-X06", "exact"),
         ("我家在翠平镇上", "Q0103-Z01", "fuzzy"),  # a homophone (平 for 屏)
         ("云州市人民医阮急诊楼", "Q0101-J04", "fuzzy"),  # a typo in a long landmark name
         (
