@@ -72,3 +72,41 @@ def test_incoming_call_shows_the_callers_history_and_fills_the_form(
     expect(dialog).to_be_hidden()
     expect(page.get_by_test_id("intake-caller-phone")).to_have_value(phone)
     expect(page.get_by_test_id("intake-caller-name")).to_be_focused()
+
+
+def test_suggestion_prefills_the_agent_overrides_and_the_override_is_learned(
+    pages: Pages, api: ApiUser.Factory, screenshots: Path
+) -> None:
+    phone = "13700005678"
+    earlier = api("agent01").post(
+        "/api/orders", json=order_body("噪音扰民", "楼下棋牌室半夜吵闹", caller_phone=phone)
+    )
+    page = pages.new()
+    login(page, "agent01")
+    page.get_by_test_id("intake-caller-phone").fill(phone)
+    page.get_by_test_id("intake-incident-address").fill("云城区桂花街道幸福小区")
+    page.get_by_test_id("intake-subject").fill("投诉棋牌室扰民")
+    page.get_by_test_id("intake-description").fill("我要投诉楼下棋牌室每天半夜扰民，吵得睡不着")
+    # The suggestion fills the request type (a documented rule: 投诉) the agent has not chosen …
+    request_type = page.get_by_test_id("intake-request-type")
+    expect(request_type).to_contain_text("投诉")
+    # … and, from the caller's number, proposes the same caller's open order as a duplicate.
+    expect(page.get_by_test_id("suggestion-duplicates")).to_contain_text(earlier["number"])
+    shot(page, screenshots, "agent-suggestion-prefilled")
+    # The agent knows better: a request for help, not a complaint.
+    request_type.click()
+    page.get_by_role("option", name="求助", exact=True).click()
+    page.get_by_test_id("intake-save").click()
+    number = page.get_by_test_id("order-number")
+    expect(number).to_be_visible()
+    order = api("admin").get("/api/orders", params={"number": number.inner_text()})["items"][0]
+    assert order["request_type"] == "help_request"
+    learned: list[dict[str, object]] = []
+    for _ in range(50):  # the console reports the override right after the save returns
+        learned = api("admin").get("/api/routing/feedback", params={"order_id": order["id"]})
+        if learned:
+            break
+        page.wait_for_timeout(100)
+    assert [(r["field"], r["suggested"], r["chosen"], r["source"]) for r in learned] == [
+        ("request_type", "complaint", "help_request", "override")
+    ]

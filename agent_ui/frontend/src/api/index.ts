@@ -137,6 +137,14 @@ export const routingApi = {
   updateRule: (id: number, body: Record<string, unknown>) =>
     http.put<Record<string, unknown>>(`/api/catalogue/rules/${id}`, body),
   ruleVersions: (id: number) => http.get<Record<string, unknown>[]>(`/api/catalogue/rules/${id}/versions`),
+  /** What the agent kept against what the suggestion said: every differing field becomes a training example. */
+  feedback: (body: { order_id: number; suggested: Record<string, string | null>; chosen: Record<string, string> }) =>
+    http.post<{ recorded: number; fields: string[] }>('/api/routing/feedback', body, { quiet: true }),
+  feedbackList: (q: { order_id?: number; limit?: number } = {}) =>
+    http.get<{ order_id: number | null; field: string; source: string; suggested: string | null; chosen: string }[]>(
+      '/api/routing/feedback',
+      { query: { ...q } },
+    ),
 }
 
 export const exportsApi = {

@@ -7,6 +7,8 @@ export interface SuggestItem {
   score: number | null
   category: [string, string, string] | null
   raw: Record<string, unknown>
+  /** A request type or urgency the agent can take with one click. */
+  apply?: { field: 'request_type' | 'urgency'; value: string }
 }
 
 export interface SuggestSection {
@@ -73,16 +75,26 @@ export function suggestSections(payload: unknown): SuggestSection[] {
 }
 
 // ---- the real answer of the `suggest` message (routing/suggest/schemas.py SuggestOut) -------------
-interface FieldOut {
+export interface FieldOut {
   value: string | null
   label: string | null
   confidence: number
+  calibrated?: boolean
   needs_choice: boolean
   alternatives: { value: string; label: string; confidence: number }[]
   evidence: string[]
+  source?: string
+}
+interface SimilarOrderOut {
+  number: string
+  subject: string
+  category: string | null
+  unit: string | null
+  score: number
 }
 interface UnitOut {
   id: number | null
+  code?: string
   name: string
 }
 export interface UnitsOut {
@@ -112,6 +124,11 @@ function isSuggestOut(p: Record<string, unknown>): boolean {
   return !!p.category && typeof p.category === 'object' && 'needs_choice' in (p.category as object) && 'units' in p
 }
 
+/** A percentage only where it is a calibrated probability; a rule's or the neighbours' score is not one. */
+function shownScore(f: FieldOut, confidence: number): number | null {
+  return f.calibrated === false ? null : confidence
+}
+
 function categoryItems(f: FieldOut): SuggestItem[] {
   const choices = f.value ? [{ value: f.value, label: f.label ?? f.value, confidence: f.confidence }] : []
   for (const a of f.alternatives) if (!choices.some((c) => c.value === a.value)) choices.push(a)
@@ -120,7 +137,7 @@ function categoryItems(f: FieldOut): SuggestItem[] {
     return {
       label: c.label || c.value,
       detail: i === 0 && f.evidence.length ? f.evidence.join('；') : f.needs_choice && i === 0 ? '置信度不足，请话务员选择' : '',
-      score: c.confidence,
+      score: shownScore(f, c.confidence),
       category: [l1 ?? '', l2 ?? '', l3 ?? ''] as [string, string, string],
       raw: c as unknown as Record<string, unknown>,
     }
@@ -139,7 +156,22 @@ export function suggestOutSections(payload: unknown): SuggestSection[] {
   if (cat.length) out.push({ key: 'category', title: '分类建议', items: cat })
   for (const [key, title] of [['request_type', '诉求类型'], ['urgency', '紧急程度']] as const) {
     const f = p[key] as FieldOut | undefined
-    if (f?.label) out.push({ key, title, items: [{ label: f.label, detail: '', score: f.confidence, category: null, raw: {} }] })
+    if (!f) continue
+    const detail = f.evidence.join('；')
+    if (f.label && f.value) {
+      out.push({ key, title, items: [{ label: f.label, detail, score: shownScore(f, f.confidence), category: null, raw: { value: f.value } }] })
+    } else if (f.alternatives.length) {
+      // Below the threshold nothing is pre-filled: the agent chooses among the ranked values.
+      const items = f.alternatives.map((a, i) => ({
+        label: a.label,
+        detail: i === 0 ? ['置信度不足，请话务员选择', detail].filter(Boolean).join('；') : '',
+        score: shownScore(f, a.confidence),
+        category: null,
+        raw: { value: a.value },
+        apply: { field: key, value: a.value },
+      }))
+      out.push({ key, title: `${title}（请选择）`, items })
+    }
   }
   const units = p.units as UnitsOut | undefined
   const from = unitSourceLabel(units?.source)
@@ -158,5 +190,29 @@ export function suggestOutSections(payload: unknown): SuggestSection[] {
   if (dups.length) out.push({ key: 'duplicates', title: '疑似重复工单', items: dups.map((d) => toItem({ number: d.number, subject: d.subject, reason: d.reasons.join('；') })) })
   const direct = p.direct_answer as { title: string; snippet: string; score: number } | null
   if (direct) out.push({ key: 'direct', title: '可直办答复', items: [toItem({ title: direct.title, reason: direct.snippet, score: direct.score })] })
+  out.push(...explanationSections(p.explanation))
+  return out
+}
+
+/** 判断依据: the words that weighed most and the most similar past orders with their final category
+ * and unit (masked by the server for confidential callers). */
+function explanationSections(value: unknown): SuggestSection[] {
+  const e = value as { similar_orders?: SimilarOrderOut[]; top_words?: string[] } | null | undefined
+  const out: SuggestSection[] = []
+  const words = e?.top_words ?? []
+  if (words.length) {
+    out.push({ key: 'words', title: '起作用的词', items: [{ label: words.map((w) => `「${w}」`).join(' '), detail: '', score: null, category: null, raw: {} }] })
+  }
+  const similar = (e?.similar_orders ?? []).slice(0, 3)
+  if (similar.length) {
+    const items = similar.map((o) => ({
+      label: `${o.number} ${o.subject}`,
+      detail: [o.category ? `分类：${o.category}` : '', o.unit ? `主办：${o.unit}` : ''].filter(Boolean).join('；'),
+      score: null,
+      category: null,
+      raw: o as unknown as Record<string, unknown>,
+    }))
+    out.push({ key: 'similar', title: '相似历史工单', items })
+  }
   return out
 }
