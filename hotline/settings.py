@@ -23,7 +23,12 @@ class Settings(BaseSettings):
     attachment_max_bytes: int = 10 * 1024 * 1024
     attachment_types: list[str] = Field(
         default_factory=lambda: [
-            "image/jpeg", "image/png", "application/pdf", "audio/mpeg", "audio/wav", "text/plain",
+            "image/jpeg",
+            "image/png",
+            "application/pdf",
+            "audio/mpeg",
+            "audio/wav",
+            "text/plain",
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ]
     )
@@ -42,6 +47,9 @@ class Settings(BaseSettings):
     # Leading characters of a query that the dense signal embeds (kb.search.hybrid.DENSE_QUERY_CHARS, which
     # says why); 0 embeds the whole text.
     dense_query_chars: int = Field(default=32, ge=0)
+    # Duplicate proposals (routing.duplicates): finished orders created within this many days, and open
+    # orders of any age, are candidates.
+    duplicate_window_days: int = Field(default=30, ge=1)
     kb_review_days: int = 30  # queue articles for review this many days before they expire
     kb_correction_days: int = 5  # days the owning unit has to answer a correction report
     run_scheduler: bool = True

@@ -14,14 +14,16 @@ from sqlalchemy.orm import Session
 
 from api.deps import Admin, CentreUser, IntakeUser, SessionDep
 from api.ws import WsContext, ws_handler
+from hotline.settings import Settings
 from routing.catalogue import service as catalogue
 from routing.catalogue.schemas import RuleIn, RuleOut, RuleUpdate, RuleVersionOut
 from routing.classify import admin as model_admin
+from routing.duplicates import DuplicateConfig
 from routing.hotspots.service import daily_hotspots
 from routing.orders.service import NotFound, get_visible
 from routing.suggest import schemas as s
 from routing.suggest.feedback import recent_feedback, record_override
-from routing.suggest.service import Predictors, suggest
+from routing.suggest.service import Predictors, SuggestConfig, suggest
 
 router = APIRouter(tags=["routing"])
 
@@ -49,7 +51,13 @@ def _models_root(app: FastAPI) -> Path:
     return Path(app.state.settings.data_dir) / "models"
 
 
+def suggest_config(settings: Settings) -> SuggestConfig:
+    """The suggestion's configuration from the app's settings (``HOTLINE_DUPLICATE_WINDOW_DAYS``)."""
+    return SuggestConfig(duplicates=DuplicateConfig(window_days=settings.duplicate_window_days))
+
+
 def run_suggest(app: FastAPI, data: s.SuggestIn, session: Session) -> s.SuggestOut:
+    """The suggestion for HTTP and the websocket alike, configured from the app's settings."""
     order_searcher, kb_searcher = _searchers(app)
     vector, vector_model = _query_vector(app, data.text)
     return suggest(
@@ -58,9 +66,8 @@ def run_suggest(app: FastAPI, data: s.SuggestIn, session: Session) -> s.SuggestO
         query_vector=vector,
         order_searcher=order_searcher,
         kb_searcher=kb_searcher,
-        predictors=Predictors.default(
-            models=_models_root(app), query_vector=vector, vector_model=vector_model
-        ),
+        predictors=Predictors.default(models=_models_root(app), query_vector=vector, vector_model=vector_model),
+        config=suggest_config(app.state.settings),
     )
 
 
@@ -70,9 +77,7 @@ def _suggest_in_own_session(app: FastAPI, data: s.SuggestIn) -> s.SuggestOut:
 
 
 @router.post("/api/routing/suggest", response_model=s.SuggestOut)
-def post_suggest(
-    body: s.SuggestIn, request: Request, session: SessionDep, principal: IntakeUser
-) -> s.SuggestOut:
+def post_suggest(body: s.SuggestIn, request: Request, session: SessionDep, principal: IntakeUser) -> s.SuggestOut:
     # The request's own session: on SQLite a second one would wait on the first one's write lock.
     return run_suggest(request.app, body, session)
 
@@ -87,9 +92,7 @@ async def ws_suggest(ctx: WsContext, msg: dict[str, Any]) -> dict[str, Any]:
         data = s.SuggestIn.model_validate({k: v for k, v in msg.items() if k not in ("type", "id")})
     except ValidationError as exc:
         parts = [
-            f"{'.'.join(str(p) for p in e['loc'])}: {str(e['msg']).removeprefix('Value error, ')}".lstrip(
-                ": "
-            )
+            f"{'.'.join(str(p) for p in e['loc'])}: {str(e['msg']).removeprefix('Value error, ')}".lstrip(": ")
             for e in exc.errors()
         ]
         raise ValueError("请求内容有误 — " + "；".join(parts)) from None
@@ -146,10 +149,7 @@ def list_rules(
     include_deleted: bool = False,
     level1: Annotated[str | None, Query(max_length=64)] = None,
 ) -> list[RuleOut]:
-    return [
-        _rule_out(r)
-        for r in catalogue.list_rules(session=session, include_deleted=include_deleted, level1=level1)
-    ]
+    return [_rule_out(r) for r in catalogue.list_rules(session=session, include_deleted=include_deleted, level1=level1)]
 
 
 @router.get("/api/catalogue/rules/{rule_id}", response_model=RuleOut)
@@ -172,9 +172,7 @@ def create_rule(body: RuleIn, session: SessionDep, principal: Admin) -> RuleOut:
 
 @router.put("/api/catalogue/rules/{rule_id}", response_model=RuleOut)
 def update_rule(rule_id: int, body: RuleUpdate, session: SessionDep, principal: Admin) -> RuleOut:
-    rule = _catalogue_errors(
-        catalogue.update_rule, session=session, rule_id=rule_id, data=body, actor_id=principal.id
-    )
+    rule = _catalogue_errors(catalogue.update_rule, session=session, rule_id=rule_id, data=body, actor_id=principal.id)
     session.commit()
     return _rule_out(rule)
 
@@ -230,9 +228,7 @@ def switch_model(
 
 
 @router.post("/api/routing/models/{task}/rollback", response_model=model_admin.SwitchOut)
-def rollback_model(
-    task: str, request: Request, session: SessionDep, principal: Admin
-) -> model_admin.SwitchOut:
+def rollback_model(task: str, request: Request, session: SessionDep, principal: Admin) -> model_admin.SwitchOut:
     """Serve the version of ``task`` that served before the current one."""
     out = _model_errors(
         model_admin.rollback,

