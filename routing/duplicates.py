@@ -4,10 +4,10 @@ Three independent signals, each with a reason the agent reads; candidates are on
 merging (the agent decides, nothing is merged here):
 
 * the same caller phone (open orders, or any within the window);
-* the same incident address, normalised and compared fuzzily (rapidfuzz ``ratio``), with house
-  numbers required to agree (「幸福小区3栋」 is not 「幸福小区5栋」);
-* semantically similar text in the same area within the window: cosine of the query vector (the
-  one computed once per edit for search) against the order index.
+* the same incident address (open orders, or any within the window), normalised and compared fuzzily
+  (rapidfuzz ``ratio``), with house numbers required to agree (「幸福小区3栋」 is not 「幸福小区5栋」);
+* semantically similar text in the same area (open orders, or any within the window): cosine of the
+  query vector (the one computed once per edit for search) against the order index.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def find_duplicates(
     if incident_address and region_code:
         rows = session.execute(
             select(WorkOrder.id, WorkOrder.incident_address)
-            .where(WorkOrder.region_code == region_code, WorkOrder.created_at >= since)
+            .where(WorkOrder.region_code == region_code, recent_or_open)
             .order_by(WorkOrder.created_at.desc())
             .limit(config.address_scan_limit)
         ).all()

@@ -151,3 +151,17 @@ def test_the_duplicate_window_setting_is_read_from_the_environment_and_validated
     monkeypatch.setenv("HOTLINE_DUPLICATE_WINDOW_DAYS", "0")
     with pytest.raises(ValidationError, match="duplicate_window_days"):
         Settings(_env_file=None)
+
+
+def test_an_open_order_at_the_same_address_is_proposed_however_old(as_user, demo, engine: Engine) -> None:
+    """Open or recent, as for phone and text: an order still being handled is the same matter whatever its
+    age; a finished one only within the window."""
+    api = as_user("agent")
+    addr = {"incident_address": "金桂家园3号楼", "region_code": "0101"}
+    still_open = _order(api, caller_phone="13811112222", description="金桂家园3号楼楼道灯坏了", **addr)
+    finished = _order(api, caller_phone="13833334444", description="金桂家园3号楼楼道灯又坏了", **addr)
+    _age(engine, still_open, 90, "handling")
+    _age(engine, finished, 90, "closed")
+    with make_sessionmaker(engine)() as session:
+        found = find_duplicates(session=session, phone=None, incident_address="金桂家园 3栋", region_code="0101")
+    assert [(d.order_id, d.kinds) for d in found] == [(still_open, ["address"])]
