@@ -264,11 +264,11 @@ def suggest(
         urgency = _field(up, lambda v: Urgency(v).label if v in Urgency.__members__ else v, config)
     lap("classify")
 
-    # Units: the rule for the (chosen or confidently predicted) category decides.
+    # Units: the rule for the (chosen or confidently predicted) category decides. A category the agent
+    # must still choose selects no rule: its lead would be pre-filled on a guess.
     rule_match = None
-    cat_for_rule = category.value or (category.alternatives[0].value if category.alternatives else None)
-    if cat_for_rule:
-        rule_match = match_rule(directory.rules, category=_split(cat_for_rule), region_code=region, text=text)
+    if category.value:
+        rule_match = match_rule(directory.rules, category=_split(category.value), region_code=region, text=text)
     if rule_match is None and not category.value and kw:
         rule_match = kw[0]  # no category yet, but the caller's words name a catalogue rule
     units = (

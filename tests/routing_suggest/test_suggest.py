@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy.engine import Engine
+
+from hotline.db import make_sessionmaker
+from routing.catalogue.service import keyword_matches, snapshot_rules
+from routing.suggest import schemas as s
+from routing.suggest.predict import Prediction
+from routing.suggest.service import Predictors, suggest
 from tests.foundation.helpers import order_body
 from tests.routing_suggest.conftest import index_orders, set_lead
 
@@ -178,3 +186,34 @@ def test_suggest_over_the_websocket(client, as_user, demo) -> None:
         error = ws.receive_json()
         assert error["type"] == "error" and error["id"] == "a2"
         assert "subject" in error["payload"]["detail"] and "description" in error["payload"]["detail"]
+
+
+class _CategoryOnly:
+    """A category model that is sure or unsure of 停水, as asked."""
+
+    def __init__(self, confidence: float) -> None:
+        self.confidence = confidence
+
+    def predict(self, text: str) -> Prediction:
+        label = "城乡建设/供水供气供暖/停水"
+        return Prediction(label, self.confidence, [(label, self.confidence)], calibrated=True)
+
+
+@pytest.mark.parametrize(("confidence", "rule_decides"), [(0.9, True), (0.3, False)])
+def test_only_a_confident_category_selects_a_catalogue_rule(
+    demo, engine: Engine, confidence: float, rule_decides: bool
+) -> None:
+    """A category the agent must still choose (below the threshold) pre-fills no rule's lead unit."""
+    text = "家里的水龙头拧开什么都流不出来，已经两天了。"
+    with make_sessionmaker(engine)() as session:
+        assert keyword_matches(snapshot_rules(session=session), region_code=None, text=text) == []
+        out = suggest(
+            session=session,
+            data=s.SuggestIn(description=text),
+            predictors=Predictors(category=_CategoryOnly(confidence)),
+        )
+    assert out.category.needs_choice is not rule_decides
+    if rule_decides:
+        assert out.units.source == "rule" and out.units.lead and out.units.lead.code == "D-SWJ"
+    else:
+        assert out.units.source != "rule" and out.units.rule_id is None and out.units.lead is None
