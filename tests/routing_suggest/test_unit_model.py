@@ -283,3 +283,33 @@ def test_a_deactivated_unit_leaves_the_cached_directory(demo: dict[str, int], en
         directory = get_directory(session=session)
         assert code not in directory.by_code
         assert all(u.code != code for u in directory.by_id.values())
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        {"category_l1": "城乡建设", "category_l2": "物业管理", "category_l3": "物业服务"},  # the agent chose it
+        {"subject": "物业不管流浪狗"},  # or the caller's words name the rule (keyword 「物业」)
+    ],
+)
+def test_a_catalogue_rule_decides_over_a_serving_unit_model(
+    demo: dict[str, int], engine: Engine, tmp_path: Path, how: dict[str, str]
+) -> None:
+    """The model, serving and sure, sends the dogs to 江北区; where the 物业服务 rule (LOCAL) matches it
+    decides: the county of the incident's place (金桂 → 云城区), the model not consulted."""
+    with make_sessionmaker(engine)() as session:
+        names = dict(session.query(Region.code, Region.name).all())
+    pairs = [(unit_text(_joined(*t), "0101", names), "Q0102") for t in (*DOGS_A, *DOGS_B)]
+    pairs += [(unit_text(_joined(*t), "0101", names), "D-CG") for t in ADS]
+    root = tmp_path / "models"
+    _store_with(root, pairs)
+    place = {"description": QUERY, "region_code": "0101", "incident_address": "金桂社区"}
+    with make_sessionmaker(engine)() as session:
+        predictors = Predictors.default(models=root)
+        assert predictors.lead_unit is not None  # the model serves
+        by_model = suggest(session=session, data=s.SuggestIn(**place), predictors=predictors).units
+        by_rule = suggest(session=session, data=s.SuggestIn(**place, **how), predictors=predictors).units
+    assert by_model.source == "model" and by_model.lead and by_model.lead.code == "Q0102"
+    assert by_rule.source == "rule" and by_rule.rule_id is not None
+    assert by_rule.lead and by_rule.lead.code == "Q0101" and by_rule.confidence is None
+    assert not any("模型" in e for e in by_rule.evidence)
