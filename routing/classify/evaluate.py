@@ -201,44 +201,44 @@ def evaluate_cv(
         raise EmptyTrainingSet(
             f"training set has a single label {next(iter(counts))!r}; at least two are needed"
         )
-    rare = sorted(lab for lab, c in counts.items() if c < folds)
-    if rare:
-        warn(
-            f"警告: 以下标签样本数少于折数 {folds}，部分折的测试集含训练中未出现的标签（按错判计）: "
-            + ", ".join(rare)
-        )
     y = np.array([lab for _, lab in pairs])
-    vectors = _vectors([t for t, _ in pairs], embedder, on_embed)
-    runs: list[_Run] = []
-    base: list[float] = []
-    total = folds * len(seeds)
+    splits: list[tuple[np.ndarray, np.ndarray]] = []
     for seed in seeds:
         splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", category=UserWarning)  # the rare-label warning above says it
-            splits = list(splitter.split(np.zeros(len(y)), y))
-        for tr, te in splits:
-            train_part = [pairs[i] for i in tr]
-            test_part = [pairs[i] for i in te]
-            runs.append(
-                _predict_all(
-                    train_part,
-                    test_part,
-                    embedder,
-                    None if vectors is None else vectors[tr],
-                    None if vectors is None else vectors[te],
-                )
+            # sklearn warns about every label with fewer rows than folds; only those a fold's training
+            # part lacks are unseen (a 2-row label lands in two folds, each training on the other row).
+            warnings.simplefilter("ignore", category=UserWarning)
+            splits += list(splitter.split(np.zeros(len(y)), y))
+    unseen = sorted(set().union(*(set(y[te].tolist()) - set(y[tr].tolist()) for tr, te in splits)))
+    if unseen:
+        warn(f"警告: 以下标签在部分折的训练部分中未出现，这些折按错判计: {', '.join(unseen)}")
+    vectors = _vectors([t for t, _ in pairs], embedder, on_embed)
+    runs: list[_Run] = []
+    base: list[float] = []
+    total = len(splits)
+    for tr, te in splits:
+        train_part = [pairs[i] for i in tr]
+        test_part = [pairs[i] for i in te]
+        runs.append(
+            _predict_all(
+                train_part,
+                test_part,
+                embedder,
+                None if vectors is None else vectors[tr],
+                None if vectors is None else vectors[te],
             )
-            base.append(_baseline_f1(train_part, test_part))
-            if on_fold is not None:
-                r = runs[-1]
-                on_fold(
-                    len(runs),
-                    total,
-                    float(f1_score(r.y_true, r.y_pred, average="macro", zero_division=0)),
-                    base[-1],
-                )
-    report = _report(runs, rare)
+        )
+        base.append(_baseline_f1(train_part, test_part))
+        if on_fold is not None:
+            r = runs[-1]
+            on_fold(
+                len(runs),
+                total,
+                float(f1_score(r.y_true, r.y_pred, average="macro", zero_division=0)),
+                base[-1],
+            )
+    report = _report(runs, unseen)
     report.baseline_macro_f1 = float(np.mean(base))
     report.baseline_macro_f1_per_fold = base
     return report

@@ -88,6 +88,26 @@ def test_unseen_test_label_is_warned_and_scored_as_a_miss(app, tmp_path: Path) -
     assert out["accuracy"] <= 1 - 2 / (len(test) + 2) + 1e-9
 
 
+def test_cv_warns_only_about_labels_a_folds_training_part_lacks(app, tmp_path: Path) -> None:
+    """With 5 stratified folds a label of one row is missing from training in the fold that tests it:
+    unseen, a miss. A label of two rows lands in two different folds (checked with the splitter, seeds
+    0–2), so every fold that tests one of them trained on the other: seen, though it has fewer rows than
+    folds."""
+    rows = fixtures.rows() + [
+        {"text": "医院挂号排队时间太长。", "label": "卫生"},
+        {"text": "老旧小区的房屋漏雨，想申请维修基金。", "label": "住房"},
+        {"text": "公租房申请审核太慢，等了半年没消息。", "label": "住房"},
+    ]
+    tr = fixtures.write_jsonl(tmp_path / "all.jsonl", rows)
+    res = run(app, "eval", "classify", "--train", str(tr), "--folds", "5", "--json")
+    out = json.loads(res.stdout)
+    assert out["unseen_labels"] == ["卫生"]
+    [warning] = [line for line in res.stderr.splitlines() if "未出现" in line]
+    assert "卫生" in warning and "住房" not in warning
+    assert out["per_class"]["卫生"]["recall"] == 0.0 and out["per_class"]["卫生"]["support"] == 3
+    assert out["per_class"]["住房"]["support"] == 6
+
+
 def test_missing_field_is_named(app, tmp_path: Path) -> None:
     tr = fixtures.write_jsonl(tmp_path / "train.jsonl", fixtures.rows())
     res = run(
