@@ -121,11 +121,12 @@ def category_fallback(
         votes[key] = votes.get(key, 0.0) + 0.5 * sum(len(k) for k in m.keywords)
         words.extend(k for k in m.keywords if k not in words)
     for key, score in neighbours:
-        if key:
-            votes[key] = votes.get(key, 0.0) + max(0.0, score)
-    if not votes:
-        return Prediction(None, 0.0, [], [], False, "none")
+        if key and score > 0:
+            votes[key] = votes.get(key, 0.0) + score
     total = sum(votes.values())
+    # Neighbours scored 0 (fused scores normalise the weakest hit to 0) carry no vote.
+    if total <= 0:
+        return Prediction(None, 0.0, [], [], False, "none")
     ranked = sorted(((k, v / total) for k, v in votes.items()), key=lambda kv: -kv[1])
     source = (
         "keywords"
