@@ -3,6 +3,7 @@
 // has chosen them; below the threshold the server sends no value and the console asks instead (a value
 // the suggestion filled earlier is taken back). Feedback: the system's last suggestion per field
 // against what the agent saved; the server keeps every field that differs as a labelled example.
+import { computed, ref } from 'vue'
 import type { FieldOut } from '@/utils/suggest'
 import type { IntakeForm } from './intakeForm'
 
@@ -90,4 +91,22 @@ export function overrideBody(
 export function agentCategory(form: IntakeForm, filled: Filled): string[] {
   const now = form.category.filter(Boolean).join('/')
   return now && now === filled.category ? [] : [...form.category]
+}
+
+/** The intake view's state for the above: what was filled and shown, kept per call. */
+export function useSuggestionFill(form: IntakeForm, defaults: () => Partial<Record<LearnedField, string>>) {
+  const filled = ref<Filled>({})
+  const shown = ref<Shown>({})
+  return {
+    apply(payload: Record<string, unknown> | null) {
+      filled.value = prefillFromSuggestion(form, payload, filled.value, defaults())
+      shown.value = shownSuggestions(payload, shown.value)
+    },
+    reset() {
+      filled.value = {}
+      shown.value = {}
+    },
+    feedback: (orderId: number) => overrideBody(orderId, shown.value, form),
+    category: computed(() => agentCategory(form, filled.value)),
+  }
 }
