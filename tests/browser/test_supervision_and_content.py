@@ -29,7 +29,9 @@ def test_kpi_card_equals_api_and_moves_live(pages: Pages, api: ApiUser.Factory, 
     page = pages.new()
     login(page, "supervisor01")
     open_menu(page, "board")
-    intake_card = page.get_by_test_id("kpi-card-direct_resolution_rate-denominator").get_by_test_id("kpi-value")
+    intake_card = page.get_by_test_id("kpi-card-direct_resolution_rate-denominator").get_by_test_id(
+        "kpi-value"
+    )
     overdue_card = page.get_by_test_id("kpi-card-overdue_count").get_by_test_id("kpi-value")
     metrics = supervisor.get("/api/kpi", params=_today())["metrics"]
     before = metrics["direct_resolution_rate"]["denominator"]
@@ -37,7 +39,9 @@ def test_kpi_card_equals_api_and_moves_live(pages: Pages, api: ApiUser.Factory, 
     expect(overdue_card).to_have_text(str(metrics["overdue_count"]["value"]))
 
     for i in range(2):
-        api("agent01").post("/api/orders", json=order_body(f"井盖缺失{i}", "人民路与桂花路口井盖缺失，夜间很危险"))
+        api("agent01").post(
+            "/api/orders", json=order_body(f"井盖缺失{i}", "人民路与桂花路口井盖缺失，夜间很危险")
+        )
     # Live: the board refreshes on the order events, no reload.
     expect(intake_card).to_have_text(str(before + 2))
     after = supervisor.get("/api/kpi", params=_today())["metrics"]["direct_resolution_rate"]["denominator"]
@@ -118,3 +122,41 @@ def test_kb_import_shows_progress_and_the_new_article(
     shot(page, screenshots, "kb-import")
     titles = [a["title"] for a in api("kbeditor01").get("/api/kb/articles")]
     assert "燃气安全使用常见问题" in titles
+
+
+def test_admin_creates_and_retires_a_catalogue_rule(pages: Pages, api: ApiUser.Factory) -> None:
+    covered = {(r["level1"], r["level2"], r["level3"]) for r in api("admin").get("/api/catalogue/rules")}
+    taxonomy = api("admin").get("/api/taxonomy")
+    names = [t["level3"] for t in taxonomy]
+    target = next(
+        t
+        for t in taxonomy
+        if (t["level1"], t["level2"], t["level3"]) not in covered and names.count(t["level3"]) == 1
+    )
+    admin = pages.new()
+    login(admin, "admin")
+    open_menu(admin, "admin")
+    admin.get_by_role("tab", name="派单目录").click()
+    admin.get_by_test_id("rule-create").click()
+    dialog = admin.get_by_test_id("rule-dialog")
+    admin.get_by_test_id("rule-dialog").get_by_placeholder("一级 / 二级 / 三级").click()
+    admin.keyboard.type(target["level3"])
+    admin.locator(".el-cascader__suggestion-item").filter(has_text=target["level3"]).first.click()
+    admin.get_by_test_id("rule-lead").fill("Q0101")
+    admin.get_by_test_id("rule-keywords").fill("浏览器测试词")
+    admin.get_by_test_id("rule-save").click()
+    expect(dialog).to_be_hidden()
+    [rule] = [r for r in api("admin").get("/api/catalogue/rules") if r["level3"] == target["level3"]]
+    assert (rule["level1"], rule["level2"], rule["lead"], rule["keywords"]) == (
+        target["level1"],
+        target["level2"],
+        "Q0101",
+        ["浏览器测试词"],
+    )
+    admin.get_by_test_id("catalogue-filter").fill("浏览器测试词")
+    admin.get_by_test_id("catalogue-rules").get_by_text(target["level3"], exact=True).first.click()
+    admin.get_by_test_id("rule-retire").click()
+    admin.get_by_role("button", name="停用", exact=True).last.click()
+    expect(dialog).to_be_hidden()
+    assert api("admin").get(f"/api/catalogue/rules/{rule['id']}")["active"] is False
+    assert all(r["id"] != rule["id"] for r in api("admin").get("/api/catalogue/rules"))

@@ -136,6 +136,8 @@ export const routingApi = {
   rules: () => http.get<Record<string, unknown>[]>('/api/catalogue/rules'),
   updateRule: (id: number, body: Record<string, unknown>) =>
     http.put<Record<string, unknown>>(`/api/catalogue/rules/${id}`, body),
+  createRule: (body: Record<string, unknown>) => http.post<Record<string, unknown>>('/api/catalogue/rules', body),
+  deleteRule: (id: number) => http.del<Record<string, unknown>>(`/api/catalogue/rules/${id}`),
   ruleVersions: (id: number) => http.get<Record<string, unknown>[]>(`/api/catalogue/rules/${id}/versions`),
   /** What the agent kept against what the suggestion said: every differing field becomes a training example. */
   feedback: (body: { order_id: number; suggested: Record<string, string | null>; chosen: Record<string, string> }) =>
