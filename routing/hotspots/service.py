@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +20,8 @@ from hotline.db import session_scope, utcnow
 from hotline.events import emit
 from hotline.settings import Settings
 from routing.catalogue.service import keyword_matches
+from routing.deadlines.calendar import DEFAULT_TIMEZONE
+from routing.deadlines.service import get_settings_row
 from routing.hotspots.detector import Burst, BurstConfig, Item, find_bursts
 from routing.hotspots.models import Hotspot
 from routing.orders.models import WorkOrder
@@ -133,10 +136,21 @@ def detect_hotspots(
     return out
 
 
-def daily_hotspots(*, session: Session, day: date) -> dict[str, Any]:
-    """Hotspots active on ``day`` (UTC), with totals by region and category."""
-    start = datetime.combine(day, time.min, tzinfo=UTC)
-    end = start + timedelta(days=1)
+def centre_zone(*, session: Session) -> ZoneInfo:
+    """The centre's own time zone: the one its deadline settings keep (Asia/Shanghai by default)."""
+    row = get_settings_row(session=session)
+    return ZoneInfo(row.timezone if row else DEFAULT_TIMEZONE)
+
+
+def daily_hotspots(*, session: Session, day: date | None = None) -> dict[str, Any]:
+    """Hotspots active on ``day`` (default today), with totals by region and category.
+
+    A day is the centre's local day: in a UTC+8 city a burst at 23:30 local time (15:30 UTC) belongs to
+    that evening's list, not to the next morning's UTC date."""
+    zone = centre_zone(session=session)
+    day = day or utcnow().astimezone(zone).date()
+    start = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
     rows = session.scalars(
         select(Hotspot).where(Hotspot.first_at < end, Hotspot.last_at >= start).order_by(Hotspot.size.desc())
     ).all()

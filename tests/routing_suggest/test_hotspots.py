@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +12,8 @@ from sqlalchemy.engine import Engine
 from hotline.db import make_sessionmaker, utcnow
 from hotline.events.models import Event
 from routing.hotspots.detector import Item, find_bursts
-from routing.hotspots.service import detect_hotspots
+from routing.hotspots.models import Hotspot
+from routing.hotspots.service import daily_hotspots, detect_hotspots
 from routing.orders.models import WorkOrder
 from tests.conftest import SHARED_DATA
 from tests.foundation.helpers import order_body
@@ -154,3 +155,30 @@ def test_orders_older_than_the_window_make_no_hotspot(as_user, demo, engine: Eng
         session.commit()
     with factory() as session:
         assert detect_hotspots(session=session) == []
+
+
+def test_daily_list_uses_the_centres_local_day(demo, engine: Engine) -> None:
+    # Asia/Shanghai (the default centre zone) is UTC+8: 23:30 local on 1 May is 15:30 UTC on 1 May,
+    # 00:30 local on 2 May is 16:30 UTC on 1 May, a UTC day would put both on 1 May.
+    late = datetime(2026, 5, 1, 15, 30, tzinfo=UTC)
+    after_midnight = datetime(2026, 5, 1, 16, 30, tzinfo=UTC)
+    factory = make_sessionmaker(engine)
+    with factory() as session:
+        for title, at in (("深夜停水", late), ("凌晨电梯停运", after_midnight)):
+            session.add(
+                Hotspot(
+                    area="Q0101-J01-S03",
+                    region_code="0101",
+                    title=title,
+                    terms=[],
+                    member_ids=[],
+                    size=5,
+                    first_at=at - timedelta(minutes=20),
+                    last_at=at,
+                )
+            )
+        session.commit()
+        first = daily_hotspots(session=session, day=date(2026, 5, 1))
+        second = daily_hotspots(session=session, day=date(2026, 5, 2))
+    assert [h["title"] for h in first["hotspots"]] == ["深夜停水"]
+    assert [h["title"] for h in second["hotspots"]] == ["凌晨电梯停运"]
