@@ -31,6 +31,7 @@ from routing.orders.service import normalise_phone
 from routing.orders.views_model import masked_fields
 
 FINAL_STATES = tuple(s.value for s in OrderState if s.is_final)
+OPEN_STATES = tuple(s.value for s in OrderState if not s.is_final)
 _DIGITS = re.compile(r"\d+")
 
 
@@ -125,12 +126,28 @@ def find_duplicates(
             )
 
     if incident_address and region_code:
-        rows = session.execute(
-            select(WorkOrder.id, WorkOrder.incident_address)
-            .where(WorkOrder.region_code == region_code, recent_or_open)
+        # Two index range scans instead of one OR (which reads the region's whole history): the window
+        # on (region, created_at), then the orders still open from before it on the covering (region,
+        # state, created_at, address) index — no ORDER BY there, or SQLite walks the first index instead.
+        # Both only read addresses holding the same numbers in the same order: ``same_address`` requires
+        # that, so the prefilter loses nothing.
+        digits = _DIGITS.findall(normalise_address(incident_address))
+        in_region = select(WorkOrder.id, WorkOrder.incident_address, WorkOrder.created_at).where(
+            WorkOrder.region_code == region_code
+        )
+        if digits:
+            in_region = in_region.where(WorkOrder.incident_address.like("%" + "%".join(digits) + "%"))
+        recent = session.execute(
+            in_region.where(WorkOrder.created_at >= since)
             .order_by(WorkOrder.created_at.desc())
             .limit(config.address_scan_limit)
         ).all()
+        still_open = sorted(
+            session.execute(in_region.where(WorkOrder.state.in_(OPEN_STATES), WorkOrder.created_at < since)),
+            key=lambda r: r.created_at,
+            reverse=True,
+        )
+        rows = [(r.id, r.incident_address) for r in [*recent, *still_open[: config.address_scan_limit]]]
         target = normalise_address(incident_address)
         choices = {oid: normalise_address(addr) for oid, addr in rows}
         for _, score, oid in process.extract(

@@ -21,3 +21,12 @@ install_reassign_listener()
 from routing.orders.models import WorkOrder  # noqa: E402
 
 Index("ix_work_order_region_created", WorkOrder.region_code, WorkOrder.created_at)
+# The address duplicate check's second query: a region's orders still open, however old (covering,
+# so the address prefilter is read from the index).
+Index(
+    "ix_work_order_region_open",
+    WorkOrder.region_code,
+    WorkOrder.state,
+    WorkOrder.created_at,
+    WorkOrder.incident_address,
+)
