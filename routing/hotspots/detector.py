@@ -4,11 +4,14 @@ Pure function over ``Item`` rows so that it runs the same on the database, on a 
 and in tests. Orders are compared only within one area (the locality's tier-3 station, else the region)
 and within ``window`` of each other. Two orders are linked when
 
+* they share at least ``min_shared_terms`` terms that are *bursting* in the area (``terms.py``: many
+  orders of the area use them within the window, far more than chance, Poisson test at ``term_alpha``
+  for the whole area): this is what links paraphrases (停水 / 没水 / 没有自来水 all share 水), with or
+  without a category;
 * their texts are clearly alike: TF-IDF cosine over the shared search tokenizer's terms ≥
   ``min_similarity`` (IDF fitted on the batch, so words every order uses weigh little), or
 * they have the same category (the agent's, else the catalogue rule the words match) and their texts
-  still share something distinctive (cosine ≥ ``min_similarity_same_category``): callers describe one
-  matter in very different words (停水 / 没水 / 一滴水都没有), and word overlap alone misses that.
+  still share something distinctive (cosine ≥ ``min_similarity_same_category``).
 
 A burst is a linked group with at least ``min_size`` orders
 from at least ``min_callers`` different callers (unknown callers count as different), whose members are
@@ -26,6 +29,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from kb.search.tokenize import tokenize
+from routing.hotspots.terms import bursting_terms, distinct, index_terms, order_terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,11 @@ class BurstConfig:
     window: timedelta = timedelta(hours=48)
     min_similarity: float = 0.3
     min_similarity_same_category: float = 0.05
+    # Measured (docs/hotspots.md): the real message history raises no burst for alpha ≤ 0.1 (5 at
+    # 0.2); the tests' uncategorised paraphrase bursts are found whole for alpha ≥ 0.03 (at 0.003 the
+    # water burst is lost).
+    term_alpha: float = 0.03
+    min_shared_terms: int = 2
     max_chars: int = 200  # orders state the matter first; the rest of a long letter only adds noise
     min_size: int = 5
     min_callers: int = 3
@@ -93,6 +102,10 @@ def find_bursts(items: Sequence[Item], config: BurstConfig = BurstConfig()) -> l
     except ValueError:  # nothing but stop words
         return []
     vocab = np.array(vectorizer.get_feature_names_out())
+    heads = [it.text[: config.max_chars] for it in items]
+    terms = [order_terms(h) for h in heads]
+    lengths = [max(1, sum(1 for c in h if "\u4e00" <= c <= "\u9fff")) for h in heads]
+    index = index_terms(terms, [it.created_at for it in items], lengths)
     by_area: dict[str, list[int]] = defaultdict(list)
     for i, it in enumerate(items):
         by_area[it.area].append(i)
@@ -104,6 +117,9 @@ def find_bursts(items: Sequence[Item], config: BurstConfig = BurstConfig()) -> l
         sub = matrix[idx]
         sims = (sub @ sub.T).toarray()
         times = [items[i].created_at for i in idx]
+        hot = bursting_terms(
+            index, area_rows=idx, window=config.window, min_size=config.min_size, alpha=config.term_alpha
+        ).keys()
         edges = []
         for a in range(len(idx)):
             for b in range(a + 1, len(idx)):
@@ -113,7 +129,8 @@ def find_bursts(items: Sequence[Item], config: BurstConfig = BurstConfig()) -> l
                     items[idx[a]].category is not None and items[idx[a]].category == items[idx[b]].category
                 )
                 floor = config.min_similarity_same_category if same_cat else config.min_similarity
-                if sims[a, b] >= floor:
+                shared_hot = distinct(terms[idx[a]] & terms[idx[b]] & hot)
+                if sims[a, b] >= floor or shared_hot >= config.min_shared_terms:
                     edges.append((a, b))
         for comp in _components(len(idx), edges):
             members = set(comp)
@@ -135,6 +152,11 @@ def find_bursts(items: Sequence[Item], config: BurstConfig = BurstConfig()) -> l
                 continue
             weights = np.asarray(sub[rows].sum(axis=0)).ravel()
             shared = np.asarray((sub[rows] > 0).sum(axis=0)).ravel()
-            top = [vocab[j] for j in np.argsort(-weights)[:20] if shared[j] >= max(2, len(rows) // 2)][:6]
+            said = frozenset().union(*(terms[idx[r]] for r in rows))  # place names are not the matter
+            top = [
+                vocab[j]
+                for j in np.argsort(-weights)[:30]
+                if shared[j] >= max(2, len(rows) // 2) and vocab[j] in said
+            ][:6]
             bursts.append(Burst(area, [items[idx[r]] for r in rows], top))
     return bursts

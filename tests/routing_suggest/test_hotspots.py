@@ -22,6 +22,31 @@ from tests.routing_suggest.texts import BACKGROUND, WATER_BURST
 HISTORY = SHARED_DATA / "ticket-history" / "messages-with-replies.jsonl"
 WATER = {"category_l1": "城乡建设", "category_l2": "供水供气供暖", "category_l3": "停水"}
 
+# Two more matters, written for these tests, each said six ways by six callers (no category given):
+# the lifts of 湖畔名邸 are out; something is being burnt near 鼓楼小区 at night.
+ELEVATOR_BURST = [
+    ("湖畔名邸8栋", "湖畔名邸8栋的电梯从昨天晚上就停了，我们住十八楼，老人上下楼太难了。", "13700000001"),
+    ("湖畔小区", "湖畔小区电梯又坏了，按了半天没反应，物业也不贴个通知说什么时候修好。", "13700000002"),
+    ("湖畔名邸", "湖畔名邸的升降梯今天一直不能用，抱着孩子爬了十几层楼，希望赶紧派人维修。", "13700000003"),
+    ("湖畔名邸2栋", "我家在湖畔名邸，楼里电梯停运一整天了，腿脚不好的邻居根本出不了门。", "13700000004"),
+    ("湖畔名邸", "湖畔名邸有电梯卡在两层楼之间不动了，现在大家都不敢坐，请相关部门来检查一下安全。", "13700000005"),
+    ("湖畔小区", "反映湖畔小区电梯故障的问题，到现在还没修，每天只能走楼梯上下班。", "13700000006"),
+]
+SMOKE_BURST = [
+    ("鼓楼小区", "鼓楼小区这两天晚上总有一股刺鼻的焦糊味，窗户都不敢开。", "13600000001"),
+    ("鼓楼宿舍", "鼓楼宿舍附近半夜有人烧东西，烟味很重，呛得孩子一直咳嗽。", "13600000002"),
+    ("鼓楼小区", "鼓楼小区空气里一股塑料烧焦的臭味，从晚上九点多开始一直到现在。", "13600000003"),
+    ("鼓楼小区", "鼓楼小区周边不知道哪里在焚烧垃圾，气味特别难闻，怀疑有污染。", "13600000004"),
+    ("鼓楼宿舍", "我住鼓楼宿舍，最近每天夜里都闻到很浓的烧焦味道，睡觉都被熏醒。", "13600000005"),
+    ("鼓楼小区", "鼓楼小区外面冒黑烟，味道呛人，请环保部门查一下是谁在烧。", "13600000006"),
+]
+T0 = datetime(2026, 5, 1, 7)
+
+
+def _items(rows: list[tuple[str, str, str]], *, first_id: int, area: str, step: timedelta) -> list[Item]:
+    """Uncategorised orders, as intake leaves them when the agent picks no category."""
+    return [Item(first_id + i, area, text, T0 + step * i, phone, None) for i, (_, text, phone) in enumerate(rows)]
+
 
 def _parse(value: str) -> datetime:
     value = value.strip().replace("/", "-")
@@ -69,6 +94,36 @@ def test_paraphrased_burst_is_found_among_unrelated_orders() -> None:
     assert find_bursts(same_caller + background) == []
 
 
+@pytest.mark.parametrize("rows", [WATER_BURST, ELEVATOR_BURST, SMOKE_BURST], ids=["water", "lift", "smoke"])
+def test_uncategorised_paraphrased_burst_is_found(rows: list[tuple[str, str, str]]) -> None:
+    burst = _items(rows, first_id=0, area="Q0101-J01-S03", step=timedelta(minutes=50))
+    background = _items(BACKGROUND, first_id=100, area="Q0101-J01-S03", step=timedelta(minutes=40))
+    [found] = find_bursts(burst + background)
+    members = {m.id for m in found.members}
+    # No unrelated order joins; a caller who shares only one word with the rest may stay out
+    # (「焦糊味」 meets the others only in 味).
+    assert members <= set(range(len(rows))) and len(members) >= len(rows) - 1
+    assert found.category is None
+    # Place names say where, not what: they are no burst's words.
+    assert not {"金桂", "金桂家园", "湖畔", "湖畔名邸", "鼓楼", "鼓楼小区"} & set(found.terms)
+
+
+def test_the_same_matter_spread_over_areas_or_days_is_no_burst() -> None:
+    background = _items(BACKGROUND, first_id=100, area="Q0102-J01-S01", step=timedelta(minutes=40))
+    # Three lift complaints in each of two areas: neither area reaches five orders.
+    split = [
+        Item(i, "Q0102-J01-S01" if i % 2 else "Q0101-J02-S01", text, T0 + timedelta(minutes=50 * i), phone)
+        for i, (_, text, phone) in enumerate(ELEVATOR_BURST)
+    ]
+    assert find_bursts(split + background) == []
+    # All in one area, but one a day: no two of them within 48 hours of four others.
+    slow = _items(ELEVATOR_BURST, first_id=0, area="Q0102-J01-S01", step=timedelta(days=1))
+    assert find_bursts(slow + background) == []
+    # Two matters in one area the same morning, each below five orders, do not add up to a burst.
+    mixed = _items(ELEVATOR_BURST[:3] + SMOKE_BURST[:3], first_id=0, area="Q0102-J01-S01", step=timedelta(minutes=30))
+    assert find_bursts(mixed + background) == []
+
+
 def test_burst_of_orders_alerts_supervisors_once_and_lists_by_day(as_user, demo, engine: Engine) -> None:
     api = as_user("agent")
     ids = []
@@ -82,7 +137,8 @@ def test_burst_of_orders_alerts_supervisors_once_and_lists_by_day(as_user, demo,
                 subject=text[:15],
                 description=text,
                 request_type="help_request",
-                **WATER,
+                category_l1=None,  # uncategorised at intake: the words alone must make the burst
+                category_l2=None,
             ),
         )
         assert res.status_code == 201, res.text
@@ -115,6 +171,7 @@ def test_burst_of_orders_alerts_supervisors_once_and_lists_by_day(as_user, demo,
 
     listing = as_user("supervisor").get(f"/api/hotspots?date={utcnow().date().isoformat()}").json()
     [entry] = listing["hotspots"]
+    # The category of an uncategorised burst is the catalogue rule most of its words match.
     assert entry["size"] == len(ids) and entry["category"] == "城乡建设/供水供气供暖/停水"
     assert listing["by_region_category"] == [
         {
