@@ -1,8 +1,9 @@
 """Hotspots on the database: detect bursts among recent orders, keep them, alert supervisors once per
 burst (``alert.hotspot`` with the member orders), and list a day's hotspots by region and category.
 
-Categories: the agent's (``category_l1..3``), else the catalogue rule the order's words match, so
-paraphrases of one matter group together even before anyone classified them.
+Categories: the agent's (``category_l1..3``), else the catalogue rule the order's words match. They
+are one way orders link (and name the hotspot in the daily list); uncategorised paraphrases link through
+the words bursting in their area (``terms.py``). The rule: docs/hotspots.md.
 """
 
 from __future__ import annotations
