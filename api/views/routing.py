@@ -188,9 +188,8 @@ def delete_rule(rule_id: int, session: SessionDep, principal: Admin) -> RuleOut:
 def get_hotspots(
     session: SessionDep, principal: CentreUser, day: Annotated[date | None, Query(alias="date")] = None
 ) -> dict[str, Any]:
-    from hotline.db import utcnow
-
-    return daily_hotspots(session=session, day=day or utcnow().date())
+    """The hotspots of ``date`` (default: today in the centre's time zone)."""
+    return daily_hotspots(session=session, day=day)
 
 
 def _model_errors(fn: Any, *args: Any, **kw: Any) -> Any:
