@@ -5,12 +5,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
 
 from hotline.db import make_sessionmaker
 from hotline.demo.load import city, load_org
-from hotline.settings import Settings
+from hotline.settings import Settings, get_settings
 from kb.search import ORDER_INDEX, Document, EmbeddedBackend, HybridSearcher
+from routing import cli as routing_cli
 from routing.catalogue.service import load_demo_catalogue
 from routing.orders.models import WorkOrder
 from tests.seed import SeedOrg
@@ -80,3 +83,21 @@ def set_lead(engine: Engine, order_id: int, unit_code: str, ids: dict[str, int],
         for k, v in fields.items():
             setattr(o, k, v)
         session.commit()
+
+
+def train_from_db(task: str, *, db_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> str:
+    """``hotline routing train --task TASK --from-db --serve`` through the production CLI against the
+    test's database and model store; its output."""
+    root, eval_app = typer.Typer(), typer.Typer()
+    root.add_typer(eval_app, name="eval")
+    routing_cli.register(root, eval_app)
+    monkeypatch.setenv("HOTLINE_DATABASE_URL", db_url)
+    monkeypatch.setenv("HOTLINE_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+    try:
+        args = ["routing", "train", "--task", task, "--from-db", "--folds", "0", "--serve"]
+        res = CliRunner().invoke(root, args)
+    finally:
+        get_settings.cache_clear()
+    assert res.exit_code == 0, res.output
+    return res.stdout

@@ -11,16 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import typer
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
-from typer.testing import CliRunner
 
 from hotline.db import make_sessionmaker
 from hotline.demo.load import city
 from hotline.org.models import Region, Workstation
-from hotline.settings import Settings, get_settings
-from routing import cli as routing_cli
+from hotline.settings import Settings
 from routing.classify import store, train_pairs
 from routing.classify.from_db import db_pairs
 from routing.orders.models import WorkOrder
@@ -30,7 +27,7 @@ from routing.suggest.service import Predictors, SuggestConfig, suggest
 from routing.suggest.unit_model import unit_text
 from tests.foundation.helpers import order_body
 from tests.lifecycle_api.helpers import act
-from tests.routing_suggest.conftest import index_orders, set_lead
+from tests.routing_suggest.conftest import index_orders, set_lead, train_from_db
 
 # Stray dogs in 云城区 (0101), handled by its county government.
 DOGS_A = [
@@ -97,13 +94,6 @@ def _closed_orders(api, engine: Engine, ids: dict[str, int]) -> list[int]:  # ty
     return made
 
 
-def _cli() -> typer.Typer:
-    root, eval_app = typer.Typer(), typer.Typer()
-    root.add_typer(eval_app, name="eval")
-    routing_cli.register(root, eval_app)
-    return root
-
-
 def test_corrections_win_then_the_trained_unit_model_ranks_units_where_no_rule_matches(
     client,  # type: ignore[no-untyped-def]
     as_user,
@@ -143,16 +133,8 @@ def test_corrections_win_then_the_trained_unit_model_ranks_units_where_no_rule_m
     assert names["0102"] in unit_text(QUERY, "0102", names)  # the locality is in what the model reads
 
     # Training through the production CLI stores a serving model in the app's model store.
-    monkeypatch.setenv("HOTLINE_DATABASE_URL", db_url)
-    monkeypatch.setenv("HOTLINE_DATA_DIR", str(settings.data_dir))
-    get_settings.cache_clear()
-    try:
-        args = ["routing", "train", "--task", "lead_unit", "--from-db", "--folds", "0", "--serve"]
-        res_cli = CliRunner().invoke(_cli(), args)
-    finally:
-        get_settings.cache_clear()
-    assert res_cli.exit_code == 0, res_cli.output
-    assert "话务员反馈样本 2 条（覆盖工单原标签 1 条，新增 1 条）" in res_cli.stdout
+    out = train_from_db("lead_unit", db_url=db_url, settings=settings, monkeypatch=monkeypatch)
+    assert "话务员反馈样本 2 条（覆盖工单原标签 1 条，新增 1 条）" in out
     root = settings.data_dir / "models"
     [info] = store.list_versions("lead_unit", root=root)
     assert info.serving and set(info.labels) == {"Q0101", "Q0102", "D-CG"} and info.n_train == len(found.pairs)

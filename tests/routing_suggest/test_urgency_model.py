@@ -11,20 +11,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import typer
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
-from typer.testing import CliRunner
 
 from hotline.db import make_sessionmaker
 from hotline.events.models import Event
-from hotline.settings import Settings, get_settings
-from routing import cli as routing_cli
+from hotline.settings import Settings
 from routing.classify import rules, store
 from routing.classify.from_db import db_pairs
 from routing.orders.models import WorkOrder
 from routing.risk import detect_risk
 from tests.foundation.helpers import order_body
+from tests.routing_suggest.conftest import train_from_db
 
 URGENT = [
     ("暖气不热", "家里暖气片一点都不热，屋里只有八度，晚上冻得睡不着。"),
@@ -64,13 +62,6 @@ OVERRIDDEN = ("暖气冰凉", "这几天暖气一直是凉的，家里冷得孩�
 QUERY = "楼里的暖气突然不供了，屋子里冷得不行，晚上根本没法睡。"
 
 
-def _cli() -> typer.Typer:
-    root, eval_app = typer.Typer(), typer.Typer()
-    root.add_typer(eval_app, name="eval")
-    routing_cli.register(root, eval_app)
-    return root
-
-
 def _closed(api, engine: Engine, subject: str, description: str, urgency: str) -> int:  # type: ignore[no-untyped-def]
     res = api.post("/api/orders", json=order_body(subject=subject, description=description))
     assert res.status_code == 201, res.text
@@ -87,16 +78,7 @@ def _alerts(engine: Engine) -> list[Event]:
 
 
 def _train(db_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("HOTLINE_DATABASE_URL", db_url)
-    monkeypatch.setenv("HOTLINE_DATA_DIR", str(settings.data_dir))
-    get_settings.cache_clear()
-    try:
-        args = ["routing", "train", "--task", "urgency", "--from-db", "--folds", "0", "--serve"]
-        res = CliRunner().invoke(_cli(), args)
-    finally:
-        get_settings.cache_clear()
-    assert res.exit_code == 0, res.output
-    return res.stdout
+    return train_from_db("urgency", db_url=db_url, settings=settings, monkeypatch=monkeypatch)
 
 
 def test_the_texts_fire_no_urgency_or_risk_rule() -> None:
