@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from pathlib import Path
-
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -14,11 +10,11 @@ from api.deps import AnyUser, SessionDep
 from hotline.org import service as org
 from hotline.org.models import DutyRosterEntry, MergedLine, SpecialistDesk, Workstation
 from hotline.users.roles import Role
+from routing.catalogue import taxonomy as tax
 from routing.orders.enums import Channel, HandoffTarget, RequestType, Urgency
 from routing.orders.states import all_states
 
 router = APIRouter(prefix="/api", tags=["meta"])
-TAXONOMY = Path(__file__).resolve().parents[2] / "hotline" / "demo" / "data" / "taxonomy.json"
 
 
 class WorkstationOut(BaseModel):
@@ -47,14 +43,9 @@ def enums(_: AnyUser) -> dict[str, list[dict[str, str]]]:
     }
 
 
-@lru_cache(maxsize=1)
-def _taxonomy() -> list[dict[str, str]]:
-    return json.loads(TAXONOMY.read_text(encoding="utf-8")) if TAXONOMY.exists() else []
-
-
 @router.get("/taxonomy")
 def taxonomy(_: AnyUser) -> list[dict[str, str]]:
-    return _taxonomy()
+    return list(tax.taxonomy())
 
 
 @router.get("/regions")

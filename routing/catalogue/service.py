@@ -13,6 +13,7 @@ from hotline.db import utcnow
 from hotline.org.models import Region, Workstation
 from routing.catalogue.models import LOCAL, CatalogueRule, CatalogueRuleVersion, GazetteerPlace
 from routing.catalogue.schemas import RuleIn, RuleUpdate
+from routing.catalogue.taxonomy import unknown_category
 
 _FIELDS = (
     "level1",
@@ -47,6 +48,8 @@ def rule_data(rule: CatalogueRule) -> dict[str, Any]:
 
 
 def _check(*, session: Session, data: RuleIn) -> None:
+    if (missing := unknown_category(data.level1, data.level2, data.level3)) is not None:
+        raise InvalidRule(f"分类体系中没有{missing}，请从分类体系中选择")
     if data.region_code and session.get(Region, data.region_code) is None:
         raise InvalidRule(f"未知的区域编码 region_code={data.region_code!r}")
     codes = [c for c in (data.lead, *data.assist) if c != LOCAL]

@@ -49,6 +49,10 @@ def test_bad_rules_are_refused_naming_the_value(as_user, demo) -> None:
     assert res.status_code == 422 and "D-NOPE" in res.json()["detail"]
     res = admin.post("/api/catalogue/rules", json={**RULE, "region_code": "9999"})
     assert res.status_code == 422 and "9999" in res.json()["detail"]
+    res = admin.post("/api/catalogue/rules", json={**RULE, "level3": "不存在的分类"})
+    assert res.status_code == 422 and "不存在的分类" in res.json()["detail"] and "三级分类" in res.json()["detail"]
+    res = admin.post("/api/catalogue/rules", json={**RULE, "level2": "没有这个二级"})
+    assert res.status_code == 422 and "没有这个二级" in res.json()["detail"]
     res = admin.post("/api/catalogue/rules", json={k: v for k, v in RULE.items() if k != "lead"})
     assert res.status_code == 422 and "lead" in res.json()["detail"]
     assert admin.get("/api/catalogue/rules/999999").status_code == 404
