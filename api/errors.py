@@ -69,7 +69,9 @@ def install(app: FastAPI) -> None:
     async def _stale(request: Request, exc: StaleVersion) -> JSONResponse:
         from routing.orders.views_model import to_out
 
-        with request.app.state.sessionmaker() as session:
+        # A read session: on SQLite a write session would BEGIN IMMEDIATE and could wait out the busy
+        # timeout behind the failed request's own transaction (seen once in the two-users race test).
+        with request.app.state.read_sessionmaker() as session:
             order = session.merge(exc.order, load=True)
             session.refresh(order)
             current = to_out(order, session=session).model_dump(mode="json")
