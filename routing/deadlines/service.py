@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -52,6 +53,16 @@ def get_settings_row(*, session: Session) -> DeadlineSettings | None:
     return session.get(DeadlineSettings, 1)
 
 
+def _timezone(settings: DeadlineSettings | None) -> str:
+    return settings.timezone if settings else DEFAULT_TIMEZONE
+
+
+def centre_zone(*, session: Session) -> ZoneInfo:
+    """The centre's own time zone (its deadline settings; Asia/Shanghai by default): what a "day" means
+    for deadlines and for daily lists alike."""
+    return ZoneInfo(_timezone(get_settings_row(session=session)))
+
+
 def load_calendar(*, session: Session) -> WorkCalendar:
     rows = session.scalars(select(CalendarDay)).all()
     settings = get_settings_row(session=session)
@@ -59,7 +70,7 @@ def load_calendar(*, session: Session) -> WorkCalendar:
         holidays={r.day: r.name for r in rows if r.kind == HOLIDAY},
         makeup_workdays={r.day: r.name for r in rows if r.kind == MAKEUP_WORKDAY},
         working_hours=parse_hours(settings.working_hours) if settings else DEFAULT_WORKING_HOURS,
-        timezone=settings.timezone if settings else DEFAULT_TIMEZONE,
+        timezone=_timezone(settings),
     )
 
 

@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,8 +20,7 @@ from hotline.db import session_scope, utcnow
 from hotline.events import emit
 from hotline.settings import Settings
 from routing.catalogue.service import keyword_matches
-from routing.deadlines.calendar import DEFAULT_TIMEZONE
-from routing.deadlines.service import get_settings_row
+from routing.deadlines.service import centre_zone
 from routing.hotspots.detector import Burst, BurstConfig, Item, find_bursts
 from routing.hotspots.models import Hotspot
 from routing.orders.models import WorkOrder
@@ -135,12 +133,6 @@ def detect_hotspots(
         known = [*known, h]
         out.append((h, True))
     return out
-
-
-def centre_zone(*, session: Session) -> ZoneInfo:
-    """The centre's own time zone: the one its deadline settings keep (Asia/Shanghai by default)."""
-    row = get_settings_row(session=session)
-    return ZoneInfo(row.timezone if row else DEFAULT_TIMEZONE)
 
 
 def daily_hotspots(*, session: Session, day: date | None = None) -> dict[str, Any]:
