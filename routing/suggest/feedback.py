@@ -3,8 +3,9 @@ labelled examples (``routing_feedback``); the classifier's trainer reads them wi
 
 A reassignment (改派, which the lifecycle only allows after a return was upheld) is picked up from the
 order's history as it is written (``install_reassign_listener``): the new lead unit is the label and,
-when the dispatch being corrected went to the unit the order's catalogue rule names, that rule gets one
-more dispute, all in the same transaction.
+when the dispatch being corrected went to the unit named by the catalogue rule in force at that dispatch
+(the rule id and version the dispatch step recorded), that rule gets one more dispute, all in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from hotline.db import utcnow
 from hotline.org.models import Workstation
-from routing.catalogue.models import LOCAL, CatalogueRule
-from routing.catalogue.service import RuleSnapshot, count_dispute, match_rule
+from routing.catalogue.models import LOCAL, CatalogueRule, CatalogueRuleVersion
+from routing.catalogue.service import count_dispute
 from routing.orders.models import OrderHistory, WorkOrder
 from routing.orders.views_model import masked_fields
 from routing.suggest.directory import UnitInfo, county_governments
@@ -107,32 +108,30 @@ def feedback_examples(
     ]
 
 
-def _rules(conn: Any) -> list[RuleSnapshot]:
-    rows = conn.execute(select(CatalogueRule).where(CatalogueRule.active.is_(True))).mappings().all()
-    return [
-        RuleSnapshot(
-            r["id"],
-            r["level1"],
-            r["level2"],
-            r["level3"],
-            r["region_code"],
-            tuple(r["keywords"] or ()),
-            r["lead"],
-            tuple(r["assist"] or ()),
-            r["tier3_allowed"],
-            r["functional"],
-            r["reply_days"],
-            r["version"],
+def _dispatch_rule(conn: Any, dispatch: dict[str, Any]) -> tuple[int, str] | None:
+    """The catalogue rule the corrected dispatch was made under and the lead it named *then*: the
+    dispatch step records the rule's id and version, and the version trail keeps that version's
+    form, so an edit between dispatch and reassignment does not shift the dispute to another rule."""
+    rule_id = dispatch.get("catalogue_rule_id")
+    if rule_id is None:
+        return None  # no rule matched at dispatch: the catalogue had no say
+    then = conn.execute(
+        select(CatalogueRuleVersion.data).where(
+            CatalogueRuleVersion.rule_id == rule_id,
+            CatalogueRuleVersion.version == dispatch.get("catalogue_rule_version"),
         )
-        for r in rows
-    ]
+    ).scalar_one_or_none()
+    lead = (then or {}).get("lead") or conn.execute(
+        select(CatalogueRule.lead).where(CatalogueRule.id == rule_id)
+    ).scalar_one_or_none()
+    return None if lead is None else (int(rule_id), str(lead))
 
 
-def _rule_lead(conn: Any, rule: RuleSnapshot, region_code: str | None) -> int | None:
-    """The id of the unit ``rule`` names as lead for an order in ``region_code``: for ``LOCAL``, the
-    region's own government, as the suggestion resolves it (``units_from_rule``)."""
-    if rule.lead != LOCAL:
-        stmt = select(Workstation.id).where(Workstation.code == rule.lead)
+def _rule_lead(conn: Any, lead: str, region_code: str | None) -> int | None:
+    """The id of the unit a rule naming ``lead`` sends an order in ``region_code`` to: for ``LOCAL``,
+    the region's own government, as the suggestion resolves it (``units_from_rule``)."""
+    if lead != LOCAL:
+        stmt = select(Workstation.id).where(Workstation.code == lead)
         return conn.execute(stmt).scalar_one_or_none()  # type: ignore[no-any-return]
     if region_code is None:
         return None
@@ -175,16 +174,7 @@ def _on_history(_mapper: Any, conn: Any, entry: OrderHistory) -> None:
 
         names = (order["caller_name"],)
         text = f"{mask_text(order['subject'], names=names)}\n{mask_text(order['description'], names=names)}"
-    rule = (
-        match_rule(
-            _rules(conn),
-            category=(order["category_l1"], order["category_l2"], order["category_l3"]),
-            region_code=order["region_code"],
-            text=text,
-        )
-        if order["category_l1"]
-        else None
-    )
+    rule = _dispatch_rule(conn, previous or {})
     if new_lead in codes:
         conn.execute(
             insert(RoutingFeedback).values(
@@ -195,15 +185,15 @@ def _on_history(_mapper: Any, conn: Any, entry: OrderHistory) -> None:
                 chosen=codes[new_lead],
                 text=text,
                 region_code=order["region_code"],
-                rule_id=rule.rule.id if rule else None,
+                rule_id=rule[0] if rule else None,
                 actor_id=entry.actor_id,
                 created_at=utcnow(),
             )
         )
-    if rule is not None and old_lead is not None and old_lead == _rule_lead(conn, rule.rule, order["region_code"]):
+    if rule is not None and old_lead is not None and old_lead == _rule_lead(conn, rule[1], order["region_code"]):
         # Only a dispatch that followed the rule makes the rule disputed: when the dispatcher sent the
         # order elsewhere, or the reassignment goes to the rule's unit, the catalogue was not at fault.
-        count_dispute(session=conn, rule_id=rule.rule.id)
+        count_dispute(session=conn, rule_id=rule[0])
 
 
 _installed = False

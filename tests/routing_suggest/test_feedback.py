@@ -12,6 +12,7 @@ from routing.orders.models import OrderHistory, WorkOrder
 from routing.suggest.feedback import feedback_examples
 from routing.suggest.models import RoutingFeedback
 from tests.foundation.helpers import order_body
+from tests.lifecycle_api.helpers import act
 
 
 def test_overrides_are_recorded_field_by_field(as_user, demo, engine: Engine) -> None:
@@ -74,30 +75,7 @@ def test_a_reassignment_is_an_example_and_a_dispute_against_the_rule(as_user, de
         rule = session.scalars(
             select(CatalogueRule).where(CatalogueRule.level3 == "停水", CatalogueRule.region_code == "0108")
         ).one()
-        # What the lifecycle writes: the dispatch by the rule, then (after an upheld return) the reassignment.
-        session.add(
-            OrderHistory(
-                order_id=oid,
-                action="dispatch",
-                from_state="pending_dispatch",
-                to_state="pending_sign",
-                data={"lead_unit_id": demo["Q0108"]},
-            )
-        )
-        session.flush()
-        order = session.get(WorkOrder, oid)
-        assert order is not None
-        order.lead_unit_id = demo["D-SWJ"]
-        session.add(
-            OrderHistory(
-                order_id=oid,
-                action="reassign",
-                from_state="return_review",
-                to_state="pending_sign",
-                data={"lead_unit_id": demo["D-SWJ"], "return_upheld": True},
-            )
-        )
-        session.commit()
+    _dispatch_then_reassign(as_user, engine, oid, demo["Q0108"], demo["D-SWJ"])
     with factory() as session:
         [row] = session.scalars(select(RoutingFeedback)).all()
         assert (row.source, row.field, row.suggested, row.chosen, row.rule_id) == (
@@ -126,19 +104,11 @@ def test_the_centre_lists_what_it_learned_from_agents(as_user, demo, engine: Eng
     assert agent.get("/api/routing/feedback", params={"limit": 0}).status_code == 422
 
 
-def _dispatch_then_reassign(engine: Engine, oid: int, first: int, then: int) -> None:
-    """What the lifecycle writes: a dispatch to ``first``, then (after an upheld return) the reassignment."""
+def _dispatch_then_reassign(as_user, engine: Engine, oid: int, first: int, then: int) -> None:  # type: ignore[no-untyped-def]
+    """The dispatch to ``first`` through the lifecycle (which records the catalogue rule in force),
+    then what the lifecycle writes after an upheld return: the reassignment to ``then``."""
+    act(as_user("dispatcher"), oid, "dispatch", lead_unit_id=first)
     with make_sessionmaker(engine)() as session:
-        session.add(
-            OrderHistory(
-                order_id=oid,
-                action="dispatch",
-                from_state="pending_dispatch",
-                to_state="pending_sign",
-                data={"lead_unit_id": first},
-            )
-        )
-        session.flush()
         order = session.get(WorkOrder, oid)
         assert order is not None
         order.lead_unit_id = then
@@ -181,7 +151,7 @@ def test_a_dispute_counts_only_against_the_rule_the_dispatch_followed(
     l2, l3 = category
     body = order_body(region_code=region, category_l1="城乡建设", category_l2=l2, category_l3=l3)
     oid = api.post("/api/orders", json=body).json()["id"]
-    _dispatch_then_reassign(engine, oid, demo[first], demo[then])
+    _dispatch_then_reassign(as_user, engine, oid, demo[first], demo[then])
     with make_sessionmaker(engine)() as session:
         rows = session.execute(
             select(CatalogueRule.level3, CatalogueRule.region_code, CatalogueRule.disputes).where(
@@ -192,3 +162,70 @@ def test_a_dispute_counts_only_against_the_rule_the_dispatch_followed(
         # The labelled example is recorded either way: the new lead unit is what the centre learned.
         [row] = session.scalars(select(RoutingFeedback)).all()
         assert (row.source, row.suggested, row.chosen) == ("reassign", first, then)
+
+
+def test_a_dispute_goes_to_the_rule_in_force_at_dispatch_not_to_todays(as_user, demo, engine: Engine) -> None:
+    """The 物业服务 rule sent 0107's order to its county; before the upheld return an administrator
+    moves the rule to the housing bureau and adds a county rule that names the bureau too. The dispute
+    is still the old rule's: the dispatch followed that rule as it stood."""
+    admin = as_user("admin")
+    body = order_body(region_code="0107", category_l1="城乡建设", category_l2="物业管理", category_l3="物业服务")
+    oid = as_user("agent").post("/api/orders", json=body).json()["id"]
+    act(as_user("dispatcher"), oid, "dispatch", lead_unit_id=demo["Q0107"])
+    [old] = [r for r in admin.get("/api/catalogue/rules").json() if r["level3"] == "物业服务"]
+    edited = {k: old[k] for k in ("level1", "level2", "level3", "region_code", "keywords", "assist")}
+    res = admin.put(f"/api/catalogue/rules/{old['id']}", json={**edited, "lead": "D-ZJJ", "version": old["version"]})
+    assert res.status_code == 200, res.text
+    res = admin.post("/api/catalogue/rules", json={**edited, "region_code": "0107", "lead": "D-ZJJ"})
+    assert res.status_code == 201, res.text
+    with make_sessionmaker(engine)() as session:
+        order = session.get(WorkOrder, oid)
+        assert order is not None
+        order.lead_unit_id = demo["D-SWJ"]
+        session.add(
+            OrderHistory(
+                order_id=oid,
+                action="reassign",
+                from_state="return_review",
+                to_state="pending_sign",
+                data={"lead_unit_id": demo["D-SWJ"], "return_upheld": True},
+            )
+        )
+        session.commit()
+    with make_sessionmaker(engine)() as session:
+        disputed = session.execute(select(CatalogueRule.id, CatalogueRule.disputes).where(CatalogueRule.disputes > 0))
+        assert [tuple(r) for r in disputed] == [(old["id"], 1)]
+        [row] = session.scalars(select(RoutingFeedback)).all()
+        assert row.rule_id == old["id"]
+
+
+def test_no_rule_at_dispatch_means_no_dispute(as_user, demo, engine: Engine) -> None:
+    """An order dispatched with no category (so no rule in force) and categorised later: the
+    reassignment is still an example, but no rule matched when the dispatch was made."""
+    oid = as_user("agent").post("/api/orders", json=order_body(region_code="0107")).json()["id"]
+    with make_sessionmaker(engine)() as session:
+        order = session.get(WorkOrder, oid)
+        assert order is not None
+        order.category_l1, order.category_l2, order.category_l3 = None, None, None
+        session.commit()
+    act(as_user("dispatcher"), oid, "dispatch", lead_unit_id=demo["Q0107"])
+    with make_sessionmaker(engine)() as session:
+        order = session.get(WorkOrder, oid)
+        assert order is not None
+        order.category_l1, order.category_l2, order.category_l3 = "城乡建设", "物业管理", "物业服务"
+        order.lead_unit_id = demo["D-ZJJ"]
+        session.flush()  # categorised before the reassignment, as a separate request would
+        session.add(
+            OrderHistory(
+                order_id=oid,
+                action="reassign",
+                from_state="return_review",
+                to_state="pending_sign",
+                data={"lead_unit_id": demo["D-ZJJ"], "return_upheld": True},
+            )
+        )
+        session.commit()
+    with make_sessionmaker(engine)() as session:
+        assert session.scalar(select(CatalogueRule.id).where(CatalogueRule.disputes > 0)) is None
+        [row] = session.scalars(select(RoutingFeedback)).all()
+        assert (row.suggested, row.chosen, row.rule_id) == ("Q0107", "D-ZJJ", None)
