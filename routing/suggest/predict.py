@@ -63,12 +63,15 @@ class RequestTypePredictor:
         learned = self.model.predict(text) if self.model else None
         decision = rules.request_type(text, learned=learned.label if learned else None)
         if learned is not None and decision.source.startswith("model"):
+            # The model's probability is of its three-way label; where the rules split 投诉/求助 into
+            # complaint or help request, it is not the probability of the value shown.
+            one_to_one = len(rules.DATA_TYPE_MAP[learned.label or ""]) == 1
             return Prediction(
                 decision.value,
                 learned.confidence,
                 [(decision.value, learned.confidence)],
                 [*learned.top_words, *decision.reasons],
-                True,
+                learned.calibrated and one_to_one,
                 decision.source,
             )
         return _decision(decision, confidence=0.8)
