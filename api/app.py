@@ -68,7 +68,19 @@ def create_app(settings: Settings | None = None, *, notifier: Notifier | None = 
     app.state.notifier = notifier or notifier_from_settings(settings.sms_gateway_url, settings.sms_gateway_token)
     errors.install(app)
     for module in (
-        auth, meta, orders, calls, drafts, attachments, audit, exports, public, lifecycle, board, kb_views, users
+        auth,
+        meta,
+        orders,
+        calls,
+        drafts,
+        attachments,
+        audit,
+        exports,
+        public,
+        lifecycle,
+        board,
+        kb_views,
+        users,
     ):
         app.include_router(module.router)
     app.include_router(routing_views.router)

@@ -33,8 +33,8 @@ def get_session(request: Request) -> Iterator[Session]:
     """One session per request, committed when the view returns, rolled back if it raises. GET requests
     get a read session (deferred BEGIN on SQLite, so a read never holds the write lock); a GET that also
     writes (an export's audit entry) must ask for ``WriteSessionDep``."""
-    factory = request.app.state.read_sessionmaker if request.method in ("GET", "HEAD") else (
-        request.app.state.sessionmaker
+    factory = (
+        request.app.state.read_sessionmaker if request.method in ("GET", "HEAD") else (request.app.state.sessionmaker)
     )
     with session_scope(factory) as session:
         yield session

@@ -32,8 +32,10 @@ def install(app: FastAPI) -> None:
                 msg = "未知字段"
             parts.append(f"{where}: {msg}" if where else msg)
         return JSONResponse(
-            {"detail": "请求内容有误 — " + "；".join(parts),
-             "errors": [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]},
+            {
+                "detail": "请求内容有误 — " + "；".join(parts),
+                "errors": [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()],
+            },
             status_code=422,
         )
 

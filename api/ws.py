@@ -106,8 +106,9 @@ async def stream(websocket: WebSocket, token: str | None = None, after: int | No
     head = hub.head
     forwarder: asyncio.Task[None] | None = None
     try:
-        await send({"type": "hello", "position": head,
-                    "payload": {"user": {"id": principal.id, "role": principal.role.value}}})
+        await send(
+            {"type": "hello", "position": head, "payload": {"user": {"id": principal.id, "role": principal.role.value}}}
+        )
         last = head
         if after is not None and after < head:
             oldest = await asyncio.to_thread(hub.oldest_position)
@@ -122,8 +123,13 @@ async def stream(websocket: WebSocket, token: str | None = None, after: int | No
             msg = await websocket.receive_json()
             if not isinstance(msg, dict) or msg.get("type") not in HANDLERS:
                 bad = msg.get("type") if isinstance(msg, dict) else type(msg).__name__
-                await send({"type": "error", "id": msg.get("id") if isinstance(msg, dict) else None,
-                            "payload": {"detail": f"未知的消息类型 {bad!r}"}})
+                await send(
+                    {
+                        "type": "error",
+                        "id": msg.get("id") if isinstance(msg, dict) else None,
+                        "payload": {"detail": f"未知的消息类型 {bad!r}"},
+                    }
+                )
                 continue
             type_ = msg["type"]
             if (old := pending.get(type_)) and not old.done():

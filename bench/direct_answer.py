@@ -93,9 +93,7 @@ def cross_validate(scores: np.ndarray, right: np.ndarray, folds: int, seed: int 
     }
 
 
-def run(
-    *, embedder_name: str | None, mode: str, folds: int, limit: int | None, cache: Path
-) -> dict[str, object]:
+def run(*, embedder_name: str | None, mode: str, folds: int, limit: int | None, cache: Path) -> dict[str, object]:
     docs, pairs = load(limit)
     embedder = get_embedder(embedder_name, cache=cache) if mode != "bm25" else None
     with tempfile.TemporaryDirectory() as tmp:

@@ -81,9 +81,7 @@ def pct(values: list[float]) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=ROOT / ".." / "shared" / "data")
     parser.add_argument("--passages", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200, help="per query set")
@@ -189,9 +187,7 @@ def main() -> None:
             for text in queries:
                 terms = " OR ".join('"' + t.replace('"', '""') + '"' for t in dict.fromkeys(tokenize(text)))
                 t0 = time.perf_counter()
-                db.execute(
-                    "SELECT rowid FROM f WHERE f MATCH ? ORDER BY bm25(f) LIMIT 50", (terms,)
-                ).fetchall()
+                db.execute("SELECT rowid FROM f WHERE f MATCH ? ORDER BY bm25(f) LIMIT 50", (terms,)).fetchall()
                 fts_ms.append((time.perf_counter() - t0) * 1000)
             backend2 = EmbeddedBackend(index_dir)  # reopen: also proves persistence at 100k
             tan_ms = []

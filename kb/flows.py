@@ -182,9 +182,7 @@ def import_articles(
     report = ImportReport()
     for item in items:
         meta = meta_from_import(session=session, raw=item.meta)
-        data = ArticleIn(
-            title=item.title, body=item.body, note=f"导入 {item.source_key}", **meta.model_dump()
-        )
+        data = ArticleIn(title=item.title, body=item.body, note=f"导入 {item.source_key}", **meta.model_dump())
         article = session.scalar(select(KbArticle).where(KbArticle.source_key == item.source_key))
         if article is None:
             article, version = create_article(

@@ -22,9 +22,7 @@ log = logging.getLogger("hotline.kb")
 CHINA = timedelta(hours=8)
 
 
-def queue_expiring(
-    *, session: Session, today: date, within_days: int, now: datetime | None = None
-) -> list[int]:
+def queue_expiring(*, session: Session, today: date, within_days: int, now: datetime | None = None) -> list[int]:
     """Mark articles expiring within ``within_days`` as due for review and tell their owners."""
     now = now or utcnow()
     ids = []
@@ -68,9 +66,7 @@ def flag_overdue_corrections(*, session: Session, now: datetime | None = None) -
 def kb_housekeeping(factory: sessionmaker[Session], settings: Settings) -> None:
     now = utcnow()
     with session_scope(factory) as session:
-        queued = queue_expiring(
-            session=session, today=(now + CHINA).date(), within_days=settings.kb_review_days
-        )
+        queued = queue_expiring(session=session, today=(now + CHINA).date(), within_days=settings.kb_review_days)
         overdue = flag_overdue_corrections(session=session, now=now)
     if queued or overdue:
         log.info(
@@ -78,4 +74,3 @@ def kb_housekeeping(factory: sessionmaker[Session], settings: Settings) -> None:
             len(queued),
             len(overdue),
         )
-

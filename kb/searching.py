@@ -60,9 +60,7 @@ def search_passages(
     if searcher.embedder is None:
         mode = "bm25"  # keyword-only deployment (HOTLINE_EMBEDDER=none)
     k = max(1, min(int(k), MAX_K))
-    filters = build_filters(
-        category=category, region=region, department=department, valid_at=today or today_in_china()
-    )
+    filters = build_filters(category=category, region=region, department=department, valid_at=today or today_in_china())
     # The shared per-edit cache embeds the text (once) while BM25 runs.
     hits = searcher.search(
         text,

@@ -125,11 +125,7 @@ def get_article(*, session: Session, article_id: int) -> KbArticle:
 
 
 def versions(*, session: Session, article_id: int) -> list[KbVersion]:
-    return list(
-        session.scalars(
-            select(KbVersion).where(KbVersion.article_id == article_id).order_by(KbVersion.number)
-        )
-    )
+    return list(session.scalars(select(KbVersion).where(KbVersion.article_id == article_id).order_by(KbVersion.number)))
 
 
 def latest_version(*, session: Session, article_id: int) -> KbVersion | None:
@@ -142,9 +138,7 @@ def published_version(*, session: Session, article: KbArticle) -> KbVersion | No
     if article.published_version is None:
         return None
     return session.scalar(
-        select(KbVersion).where(
-            KbVersion.article_id == article.id, KbVersion.number == article.published_version
-        )
+        select(KbVersion).where(KbVersion.article_id == article.id, KbVersion.number == article.published_version)
     )
 
 
@@ -222,17 +216,13 @@ def save_draft(*, session: Session, principal: Principal, article: KbArticle, da
 
 
 def get_version(*, session: Session, article_id: int, number: int) -> KbVersion:
-    version = session.scalar(
-        select(KbVersion).where(KbVersion.article_id == article_id, KbVersion.number == number)
-    )
+    version = session.scalar(select(KbVersion).where(KbVersion.article_id == article_id, KbVersion.number == number))
     if version is None:
         raise NotFound(f"知识条目 {article_id} 没有第 {number} 版")
     return version
 
 
-def submit_for_review(
-    *, session: Session, principal: Principal, article: KbArticle, version: KbVersion
-) -> None:
+def submit_for_review(*, session: Session, principal: Principal, article: KbArticle, version: KbVersion) -> None:
     check_edit(principal, article)
     if version.state != "draft":
         raise Conflict(f"第 {version.number} 版状态为 {version.state}，只有草稿可以提交审核")
@@ -257,9 +247,7 @@ def reject(*, session: Session, reviewer: Principal, version: KbVersion, comment
 
 def passages(*, session: Session, article_id: int) -> list[KbPassage]:
     return list(
-        session.scalars(
-            select(KbPassage).where(KbPassage.article_id == article_id).order_by(KbPassage.ordinal)
-        )
+        session.scalars(select(KbPassage).where(KbPassage.article_id == article_id).order_by(KbPassage.ordinal))
     )
 
 
@@ -322,9 +310,7 @@ def report_correction(
     return correction
 
 
-def corrections_for(
-    *, session: Session, principal: Principal, state: str | None = "open"
-) -> list[KbCorrection]:
+def corrections_for(*, session: Session, principal: Principal, state: str | None = "open") -> list[KbCorrection]:
     """Editors see every report, workstation staff their units', everyone else the reports they made."""
     stmt = select(KbCorrection).order_by(KbCorrection.due_at, KbCorrection.id)
     if state:

@@ -52,9 +52,7 @@ def _print_report(report: Any) -> None:
         )
     table = Table("label", "precision", "recall", "F1", "support")
     for label, m in report.per_class.items():
-        table.add_row(
-            label, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", str(m["support"])
-        )
+        table.add_row(label, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", str(m["support"]))
     console.print(table)
 
 
@@ -95,9 +93,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     def eval_classify(
         train: Annotated[Path, typer.Option(help="training JSONL")],
         test: Annotated[Path | None, typer.Option(help="test JSONL (hold-out evaluation)")] = None,
-        folds: Annotated[
-            int | None, typer.Option(help="repeated stratified K-fold CV on --train (seeds 0–2)")
-        ] = None,
+        folds: Annotated[int | None, typer.Option(help="repeated stratified K-fold CV on --train (seeds 0–2)")] = None,
         text_field: Annotated[str, typer.Option(help="JSON field holding the text")] = "text",
         label_field: Annotated[str, typer.Option(help="JSON field holding the label")] = "label",
         as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
@@ -159,9 +155,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
         ] = None,
         from_db: Annotated[
             bool,
-            typer.Option(
-                "--from-db", help="finished orders and agents' feedback from the database (feedback wins)"
-            ),
+            typer.Option("--from-db", help="finished orders and agents' feedback from the database (feedback wins)"),
         ] = False,
         text_field: Annotated[str, typer.Option(help="JSON field holding the text")] = "text",
         label_field: Annotated[str, typer.Option(help="JSON field holding the label")] = "label",

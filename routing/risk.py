@@ -164,9 +164,7 @@ def detect_risk(text: str) -> list[RiskFlag]:
 def model_flag(*, urgency_label: str | None, confidence: float, threshold: float = 0.9) -> RiskFlag | None:
     """The classifier's urgency model, when confident, as a medium flag (it never raises alone a high one)."""
     if urgency_label == "urgent" and confidence >= threshold:
-        return RiskFlag(
-            "model_urgent", "模型判断紧急", "medium", "", f"模型判断为紧急诉求（置信度 {confidence:.2f}）"
-        )
+        return RiskFlag("model_urgent", "模型判断紧急", "medium", "", f"模型判断为紧急诉求（置信度 {confidence:.2f}）")
     return None
 
 

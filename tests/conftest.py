@@ -186,8 +186,9 @@ class LiveServer:
     def __init__(self, settings: Settings, notifier: RecordingNotifier | None = None) -> None:
         self.port = free_port()
         self.app = create_app(settings, notifier=notifier)
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on",
-                                ws="websockets-sansio")
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on", ws="websockets-sansio"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self._clients: list[httpx.Client] = []

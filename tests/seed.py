@@ -48,10 +48,12 @@ USERS = [
 
 def seed_org(session: Session) -> SeedOrg:
     session.add_all([Region(code="0101", name="云城区"), Region(code="0102", name="江北区")])
-    session.add_all([
-        SpecialistDesk(code="business_env", name="营商环境", can_resolve=True, oversight=True),
-        SpecialistDesk(code="legal_aid", name="法律援助", can_resolve=True, oversight=False),
-    ])
+    session.add_all(
+        [
+            SpecialistDesk(code="business_env", name="营商环境", can_resolve=True, oversight=True),
+            SpecialistDesk(code="legal_aid", name="法律援助", can_resolve=True, oversight=False),
+        ]
+    )
     session.flush()
     session.add(
         MergedLine(number="12348", name="公共法律服务热线", merge_mode="number_cancelled", desk_code="legal_aid")
@@ -67,8 +69,14 @@ def seed_org(session: Session) -> SeedOrg:
     units = {"county_a": a.id, "street_a1": a1.id, "county_b": b.id, "department": d.id}
     users: dict[str, int] = {}
     for username, role, unit, desk in USERS:
-        user = User(username=username, display_name=f"测试{username}", password_hash=_hash(), role=role,
-                    workstation_id=units[unit] if unit else None, desk_code=desk)
+        user = User(
+            username=username,
+            display_name=f"测试{username}",
+            password_hash=_hash(),
+            role=role,
+            workstation_id=units[unit] if unit else None,
+            desk_code=desk,
+        )
         session.add(user)
         session.flush()
         users[username] = user.id

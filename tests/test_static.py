@@ -1,4 +1,4 @@
-"""Static checks as tests: ruff and mypy must report nothing on the project's code.
+"""Static checks as tests: ruff (lint and format) and mypy must report nothing on the project's code.
 
 Both run in a subprocess from the repository root with the test interpreter, so they use the project's
 configuration (``pyproject.toml``) and the same environment; mypy's incremental cache keeps reruns fast.
@@ -22,6 +22,11 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_ruff_clean() -> None:
     proc = _run("ruff", "check", *RUFF_PATHS)
     assert proc.returncode == 0, f"ruff check failed:\n{proc.stdout}\n{proc.stderr}"
+
+
+def test_ruff_format_clean() -> None:
+    proc = _run("ruff", "format", "--check", *RUFF_PATHS)
+    assert proc.returncode == 0, f"ruff format would change files (run `ruff format`):\n{proc.stdout}\n{proc.stderr}"
 
 
 def test_mypy_clean() -> None:

@@ -15,7 +15,10 @@ router = APIRouter(prefix="/api", tags=["attachments"])
 
 @router.post("/orders/{order_id}/attachments", status_code=201)
 async def upload(
-    order_id: int, file: Annotated[UploadFile, File()], session: SessionDep, settings: SettingsDep,
+    order_id: int,
+    file: Annotated[UploadFile, File()],
+    session: SessionDep,
+    settings: SettingsDep,
     principal: OrderReader,
 ) -> AttachmentOut:
     if principal.role.value == "observer":
@@ -23,14 +26,27 @@ async def upload(
     order = service.get_visible(session=session, principal=principal, order_id=order_id)
     # Read one byte past the limit so an oversized upload is refused without holding all of it.
     data = await file.read(settings.attachment_max_bytes + 1)
-    attachments.check(filename=file.filename or "", content_type=file.content_type or "", size=len(data),
-                      head=data[:16], allowed=settings.attachment_types, max_bytes=settings.attachment_max_bytes)
-    att = attachments.store(session=session, order=order, filename=file.filename or "file",
-                            content_type=file.content_type or "application/octet-stream", data=data,
-                            root=settings.attachment_dir, actor_id=principal.id)
+    attachments.check(
+        filename=file.filename or "",
+        content_type=file.content_type or "",
+        size=len(data),
+        head=data[:16],
+        allowed=settings.attachment_types,
+        max_bytes=settings.attachment_max_bytes,
+    )
+    att = attachments.store(
+        session=session,
+        order=order,
+        filename=file.filename or "file",
+        content_type=file.content_type or "application/octet-stream",
+        data=data,
+        root=settings.attachment_dir,
+        actor_id=principal.id,
+    )
     session.commit()
-    return AttachmentOut(id=att.id, filename=att.filename, size=att.size, content_type=att.content_type,
-                         uploaded_at=att.uploaded_at)
+    return AttachmentOut(
+        id=att.id, filename=att.filename, size=att.size, content_type=att.content_type, uploaded_at=att.uploaded_at
+    )
 
 
 @router.get("/attachments/{attachment_id}")
@@ -43,5 +59,6 @@ def download(attachment_id: int, session: SessionDep, settings: SettingsDep, pri
         service.get_visible(session=session, principal=principal, order_id=att.order_id)
     except service.NotFound as exc:
         raise service.NotFound(f"附件 {attachment_id} 不存在或无权查看") from exc
-    return FileResponse(attachments.path_of(att, root=settings.attachment_dir), media_type=att.content_type,
-                        filename=att.filename)
+    return FileResponse(
+        attachments.path_of(att, root=settings.attachment_dir), media_type=att.content_type, filename=att.filename
+    )

@@ -27,5 +27,15 @@ class AuditOut(BaseModel):
 def list_audit(session: SessionDep, _: Supervisor, action: str | None = None) -> list[AuditOut]:
     rows = service.list_entries(session=session, action=action)
     names = dict(session.execute(select(User.id, User.display_name)).all())
-    return [AuditOut(id=r.id, at=r.at, actor_name=names.get(r.actor_id) if r.actor_id else None, action=r.action,
-                     target_type=r.target_type, target_id=r.target_id, detail=r.detail) for r in rows]
+    return [
+        AuditOut(
+            id=r.id,
+            at=r.at,
+            actor_name=names.get(r.actor_id) if r.actor_id else None,
+            action=r.action,
+            target_type=r.target_type,
+            target_id=r.target_id,
+            detail=r.detail,
+        )
+        for r in rows
+    ]

@@ -49,21 +49,40 @@ class PasswordIn(BaseModel):
 
 def user_out(p: Principal, *, session: SessionDep) -> UserOut:
     ws = session.get(Workstation, p.workstation_id) if p.workstation_id else None
-    return UserOut(id=p.id, username=p.username, display_name=p.display_name, role=p.role.value,
-                   role_label=p.role.label, workstation_id=p.workstation_id,
-                   workstation_name=ws.name if ws else None, desk=p.desk_code,
-                   permissions=sorted(permissions_of(p.role)))
+    return UserOut(
+        id=p.id,
+        username=p.username,
+        display_name=p.display_name,
+        role=p.role.value,
+        role_label=p.role.label,
+        workstation_id=p.workstation_id,
+        workstation_name=ws.name if ws else None,
+        desk=p.desk_code,
+        permissions=sorted(permissions_of(p.role)),
+    )
 
 
 @router.post("/login")
 def login(body: LoginIn, session: SessionDep, settings: SettingsDep) -> LoginOut:
-    user = service.authenticate(session=session, username=body.username, password=body.password,
-                                threshold=settings.lockout_threshold, lock_minutes=settings.lockout_minutes)
+    user = service.authenticate(
+        session=session,
+        username=body.username,
+        password=body.password,
+        threshold=settings.lockout_threshold,
+        lock_minutes=settings.lockout_minutes,
+    )
     session.commit()
-    token, expires = issue_token(user_id=user.id, token_version=user.token_version, secret=settings.secret_key,
-                                 ttl=timedelta(minutes=settings.token_ttl_minutes))
-    return LoginOut(access_token=token, expires_at=expires,
-                    user=user_out(service.principal_for(session=session, user=user), session=session))
+    token, expires = issue_token(
+        user_id=user.id,
+        token_version=user.token_version,
+        secret=settings.secret_key,
+        ttl=timedelta(minutes=settings.token_ttl_minutes),
+    )
+    return LoginOut(
+        access_token=token,
+        expires_at=expires,
+        user=user_out(service.principal_for(session=session, user=user), session=session),
+    )
 
 
 @router.get("/me")
@@ -75,6 +94,11 @@ def me(principal: AnyUser, session: SessionDep) -> UserOut:
 def change_password(body: PasswordIn, principal: AnyUser, session: SessionDep, settings: SettingsDep) -> None:
     user = session.get(User, principal.id)
     assert user is not None
-    service.change_password(session=session, user=user, old=body.old_password, new=body.new_password,
-                            min_length=settings.password_min_length)
+    service.change_password(
+        session=session,
+        user=user,
+        old=body.old_password,
+        new=body.new_password,
+        min_length=settings.password_min_length,
+    )
     session.commit()

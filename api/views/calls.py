@@ -24,10 +24,18 @@ router = APIRouter(prefix="/api", tags=["calls"])
 
 
 def _out(c: CallLog, name: str | None) -> CallLogOut:
-    return CallLogOut(id=c.id, kind=c.kind, caller_phone=c.caller_phone, reason=c.reason, target=c.target,
-                      target_label=HandoffTarget(c.target).label if c.target else None, desk_code=c.desk_code,
-                      summary=c.summary,
-                      agent_name=name, at=c.at)
+    return CallLogOut(
+        id=c.id,
+        kind=c.kind,
+        caller_phone=c.caller_phone,
+        reason=c.reason,
+        target=c.target,
+        target_label=HandoffTarget(c.target).label if c.target else None,
+        desk_code=c.desk_code,
+        summary=c.summary,
+        agent_name=name,
+        at=c.at,
+    )
 
 
 def _mark_out(m: HarassmentMark) -> HarassmentOut:

@@ -138,9 +138,7 @@ def get_article(article_id: int, session: SessionDep, principal: KbReader) -> Ar
     current = service.published_version(session=session, article=article)
     out = ArticleDetail.model_validate(article, from_attributes=True)
     out.body = current.body if current else None
-    out.passages = [
-        PassageOut.model_validate(p) for p in service.passages(session=session, article_id=article.id)
-    ]
+    out.passages = [PassageOut.model_validate(p) for p in service.passages(session=session, article_id=article.id)]
     return out
 
 
@@ -151,9 +149,7 @@ def save_draft(article_id: int, data: ArticleIn, session: SessionDep, principal:
         if "owner_unit_id" not in data.model_fields_set:
             data = data.model_copy(update={"owner_unit_id": article.owner_unit_id})  # omitted: unchanged
         if principal.is_workstation and data.owner_unit_id not in principal.scope:
-            raise NotAllowed(
-                f"不能把知识条目 {article_id} 转给本单位以外的单位（owner_unit_id={data.owner_unit_id}）"
-            )
+            raise NotAllowed(f"不能把知识条目 {article_id} 转给本单位以外的单位（owner_unit_id={data.owner_unit_id}）")
         version = service.save_draft(session=session, principal=principal, article=article, data=data)
     return VersionOut.model_validate(version)
 
@@ -185,9 +181,7 @@ def publish(article_id: int, number: int, session: SessionDep, principal: KbEdit
 
 
 @router.post("/articles/{article_id}/versions/{number}/reject")
-def reject(
-    article_id: int, number: int, data: ReviewIn, session: SessionDep, principal: KbEditor
-) -> VersionOut:
+def reject(article_id: int, number: int, data: ReviewIn, session: SessionDep, principal: KbEditor) -> VersionOut:
     with _domain_errors():
         version = service.get_version(session=session, article_id=article_id, number=number)
         service.reject(session=session, reviewer=principal, version=version, comment=data.comment)
@@ -253,9 +247,7 @@ async def import_files(
         for upload in files:
             data = await upload.read()
             items += await asyncio.to_thread(load_bytes, upload.filename or "upload", data, defaults=defaults)
-        return await asyncio.to_thread(
-            flows.import_articles, session=session, items=items, author_id=principal.id
-        )
+        return await asyncio.to_thread(flows.import_articles, session=session, items=items, author_id=principal.id)
 
 
 @router.get("/index-status")

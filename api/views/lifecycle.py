@@ -146,9 +146,7 @@ def rate(order_id: int, body: RatingIn, session: SessionDep, principal: FollowUp
 
 
 @router.post("/orders/{order_id}/consultation-opinions")
-def consultation_opinion(
-    order_id: int, body: OpinionIn, session: SessionDep, principal: UnitStaff
-) -> dict[str, Any]:
+def consultation_opinion(order_id: int, body: OpinionIn, session: SessionDep, principal: UnitStaff) -> dict[str, Any]:
     op = service.consultation_opinion(session=session, principal=principal, order_id=order_id, text=body.text)
     session.commit()
     return {"id": op.id, "order_id": op.order_id, "workstation_id": op.workstation_id, "text": op.text}
@@ -159,9 +157,7 @@ def queue(name: str, request: Request, session: SessionDep, principal: OrderRead
     now = now_of(request)
     rows = service.queue(session=session, principal=principal, name=name, now=now)
     deadlines = service.queue_deadlines(session=session, orders=rows, now=now)
-    items = [
-        QueueItemOut(**to_out(o, session=session).model_dump(), deadlines=deadlines[o.id]) for o in rows
-    ]
+    items = [QueueItemOut(**to_out(o, session=session).model_dump(), deadlines=deadlines[o.id]) for o in rows]
     return {"name": name, "label": service.QUEUES[name], "total": len(items), "items": items}
 
 
@@ -206,9 +202,7 @@ def kpi_orders(
     workstation_id: int | None = None,
     category_l1: Annotated[str | None, Query(max_length=64)] = None,
 ) -> dict[str, Any]:
-    figures = kpi.compute(
-        session=session, start=from_, end=to, workstation_id=workstation_id, category_l1=category_l1
-    )
+    figures = kpi.compute(session=session, start=from_, end=to, workstation_id=workstation_id, category_l1=category_l1)
     fig = kpi.pick(figures, metric)
     ids = sorted(set(fig.numerator if part == "numerator" else fig.denominator))
     return {"metric": metric, "part": part, "order_ids": ids}
@@ -235,9 +229,7 @@ def calendar_days(
 def put_calendar_days(body: CalendarIn, session: SessionDep, principal: Admin) -> dict[str, Any]:
     try:
         for d in body.days:
-            deadlines.set_day(
-                session=session, day=d.day, kind=None if d.kind == "normal" else d.kind, name=d.name
-            )
+            deadlines.set_day(session=session, day=d.day, kind=None if d.kind == "normal" else d.kind, name=d.name)
         if body.working_hours is not None:
             deadlines.save_settings(session=session, working_hours=body.working_hours, user_id=principal.id)
         deadlines.load_calendar(session=session)  # refuses a date that ends up both kinds

@@ -57,20 +57,26 @@ def regions(_: AnyUser, session: SessionDep) -> list[dict[str, str]]:
 def workstations(
     _: AnyUser, session: SessionDep, tier: int | None = None, parent_id: int | None = None
 ) -> list[WorkstationOut]:
-    return [WorkstationOut.model_validate(w, from_attributes=True)
-            for w in org.list_workstations(session=session, tier=tier, parent_id=parent_id)]
+    return [
+        WorkstationOut.model_validate(w, from_attributes=True)
+        for w in org.list_workstations(session=session, tier=tier, parent_id=parent_id)
+    ]
 
 
 @router.get("/merged-lines")
 def merged_lines(_: AnyUser, session: SessionDep) -> list[dict[str, str | None]]:
-    return [{"number": m.number, "name": m.name, "merge_mode": m.merge_mode, "desk_code": m.desk_code}
-            for m in session.scalars(select(MergedLine).order_by(MergedLine.number))]
+    return [
+        {"number": m.number, "name": m.name, "merge_mode": m.merge_mode, "desk_code": m.desk_code}
+        for m in session.scalars(select(MergedLine).order_by(MergedLine.number))
+    ]
 
 
 @router.get("/desks")
 def desks(_: AnyUser, session: SessionDep) -> list[dict[str, object]]:
-    return [{"code": d.code, "name": d.name, "can_resolve": d.can_resolve, "oversight": d.oversight}
-            for d in session.scalars(select(SpecialistDesk).order_by(SpecialistDesk.code))]
+    return [
+        {"code": d.code, "name": d.name, "can_resolve": d.can_resolve, "oversight": d.oversight}
+        for d in session.scalars(select(SpecialistDesk).order_by(SpecialistDesk.code))
+    ]
 
 
 @router.get("/workstations/{workstation_id}/duty-roster")
@@ -78,6 +84,7 @@ def duty_roster(workstation_id: int, _: AnyUser, session: SessionDep) -> list[di
     """Who takes urgent orders for this unit at night, at weekends and on holidays."""
     if session.get(Workstation, workstation_id) is None:
         raise HTTPException(404, f"工作站 {workstation_id} 不存在")
-    rows = session.scalars(select(DutyRosterEntry).where(DutyRosterEntry.workstation_id == workstation_id)
-                           .order_by(DutyRosterEntry.id))
+    rows = session.scalars(
+        select(DutyRosterEntry).where(DutyRosterEntry.workstation_id == workstation_id).order_by(DutyRosterEntry.id)
+    )
     return [{"kind": r.kind, "contact": r.contact, "phone": r.phone} for r in rows]

@@ -29,5 +29,9 @@ def public_status(
     order = session.scalar(select(WorkOrder).where(WorkOrder.number == number.strip().upper()))
     if order is None or not hmac.compare_digest(order.lookup_code, code):
         raise NotFound("工单编号或查询码不正确")
-    return PublicStatus(number=order.number, state_label=label_of(order.state), accepted_at=order.created_at,
-                        updated_at=order.updated_at)
+    return PublicStatus(
+        number=order.number,
+        state_label=label_of(order.state),
+        accepted_at=order.created_at,
+        updated_at=order.updated_at,
+    )

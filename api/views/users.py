@@ -12,10 +12,19 @@ router = APIRouter(prefix="/api/users", tags=["users"])
 
 
 def _out(u: User) -> UserAdminOut:
-    return UserAdminOut(id=u.id, username=u.username, display_name=u.display_name, role=u.role,
-                        role_label=Role(u.role).label, workstation_id=u.workstation_id,
-                        workstation_name=u.workstation.name if u.workstation else None, desk_code=u.desk_code,
-                        active=u.active, locked_until=u.locked_until, created_at=u.created_at)
+    return UserAdminOut(
+        id=u.id,
+        username=u.username,
+        display_name=u.display_name,
+        role=u.role,
+        role_label=Role(u.role).label,
+        workstation_id=u.workstation_id,
+        workstation_name=u.workstation.name if u.workstation else None,
+        desk_code=u.desk_code,
+        active=u.active,
+        locked_until=u.locked_until,
+        created_at=u.created_at,
+    )
 
 
 @router.get("")
@@ -26,8 +35,9 @@ def list_users(session: SessionDep, _: Admin) -> list[UserAdminOut]:
 @router.post("", status_code=201)
 def create_user(body: UserCreate, session: SessionDep, settings: SettingsDep, principal: Admin) -> UserAdminOut:
     try:
-        user = admin.add_user(session=session, data=body, actor_id=principal.id,
-                              min_length=settings.password_min_length)
+        user = admin.add_user(
+            session=session, data=body, actor_id=principal.id, min_length=settings.password_min_length
+        )
     except admin.UserAdminError as exc:
         raise HTTPException(422, str(exc)) from exc
     session.commit()
@@ -42,8 +52,9 @@ def update_user(
     if user is None:
         raise HTTPException(404, f"用户 {user_id} 不存在")
     try:
-        admin.update_user(session=session, user=user, data=body, actor_id=principal.id,
-                          min_length=settings.password_min_length)
+        admin.update_user(
+            session=session, user=user, data=body, actor_id=principal.id, min_length=settings.password_min_length
+        )
     except admin.UserAdminError as exc:
         raise HTTPException(422, str(exc)) from exc
     session.commit()

@@ -32,27 +32,42 @@ def load_org(*, session: Session, data: dict[str, Any]) -> dict[str, int]:
             session.add(Region(code=r["code"], name=r["name"], kind=r.get("kind", "district")))
     for d in data["specialist_desks"]:
         if session.get(SpecialistDesk, d["code"]) is None:
-            session.add(SpecialistDesk(code=d["code"], name=d["name"], can_resolve=d.get("can_resolve", True),
-                                       oversight=d.get("oversight", False)))
+            session.add(
+                SpecialistDesk(
+                    code=d["code"],
+                    name=d["name"],
+                    can_resolve=d.get("can_resolve", True),
+                    oversight=d.get("oversight", False),
+                )
+            )
     session.flush()
     for m in data["merged_lines"]:
         if session.get(MergedLine, m["number"]) is None:
-            session.add(MergedLine(number=m["number"], name=m["name"], merge_mode=m["merge_mode"],
-                                   desk_code=m.get("desk")))
+            session.add(
+                MergedLine(number=m["number"], name=m["name"], merge_mode=m["merge_mode"], desk_code=m.get("desk"))
+            )
     ids: dict[str, int] = dict(session.execute(select(Workstation.code, Workstation.id)).all())
     # Parents first: tier-2 rows have no parent, tier-3 rows name a tier-2 code.
     for w in sorted(data["workstations"], key=lambda w: w["tier"]):
         if w["code"] in ids:
             continue
-        ws = Workstation(code=w["code"], name=w["name"], tier=w["tier"], kind=w["kind"],
-                         parent_id=ids[w["parent"]] if w.get("parent") else None, region_code=w.get("region"),
-                         functional=w.get("functional", False), phone=w.get("phone"))
+        ws = Workstation(
+            code=w["code"],
+            name=w["name"],
+            tier=w["tier"],
+            kind=w["kind"],
+            parent_id=ids[w["parent"]] if w.get("parent") else None,
+            region_code=w.get("region"),
+            functional=w.get("functional", False),
+            phone=w.get("phone"),
+        )
         session.add(ws)
         session.flush()
         ids[w["code"]] = ws.id
         for duty in w.get("duty_roster", []):
-            session.add(DutyRosterEntry(workstation_id=ws.id, kind=duty["kind"], contact=duty["contact"],
-                                        phone=duty["phone"]))
+            session.add(
+                DutyRosterEntry(workstation_id=ws.id, kind=duty["kind"], contact=duty["contact"], phone=duty["phone"])
+            )
     return ids
 
 
@@ -61,9 +76,15 @@ def load_users(*, session: Session, data: dict[str, Any], ids: dict[str, int]) -
     for u in data["users"]:
         if u["username"] in existing:
             continue
-        create_user(session=session, username=u["username"], password=u["password"], display_name=u["display_name"],
-                    role=Role(u["role"]), workstation_id=ids[u["workstation"]] if u.get("workstation") else None,
-                    desk_code=u.get("desk"))
+        create_user(
+            session=session,
+            username=u["username"],
+            password=u["password"],
+            display_name=u["display_name"],
+            role=Role(u["role"]),
+            workstation_id=ids[u["workstation"]] if u.get("workstation") else None,
+            desk_code=u.get("desk"),
+        )
 
 
 def load_demo(factory: sessionmaker[Session]) -> None:

@@ -19,9 +19,7 @@ def subtree_ids(*, session: Session, root_id: int) -> set[int]:
     return ids
 
 
-def list_workstations(
-    *, session: Session, tier: int | None = None, parent_id: int | None = None
-) -> list[Workstation]:
+def list_workstations(*, session: Session, tier: int | None = None, parent_id: int | None = None) -> list[Workstation]:
     stmt = select(Workstation).where(Workstation.active.is_(True)).order_by(Workstation.tier, Workstation.code)
     if tier is not None:
         stmt = stmt.where(Workstation.tier == tier)

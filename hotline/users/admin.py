@@ -39,11 +39,23 @@ def add_user(*, session: Session, data: UserCreate, actor_id: int, min_length: i
     if len(data.password) < min_length:
         raise PasswordPolicyError(f"密码至少 {min_length} 位")
     _check_unit(session=session, role=data.role, workstation_id=data.workstation_id, desk_code=data.desk_code)
-    user = create_user(session=session, username=data.username, password=data.password,
-                       display_name=data.display_name, role=data.role, workstation_id=data.workstation_id,
-                       desk_code=data.desk_code)
-    audit.record(session=session, actor_id=actor_id, action="user_create", target_type="user", target_id=user.id,
-                 detail={"username": user.username, "role": user.role})
+    user = create_user(
+        session=session,
+        username=data.username,
+        password=data.password,
+        display_name=data.display_name,
+        role=data.role,
+        workstation_id=data.workstation_id,
+        desk_code=data.desk_code,
+    )
+    audit.record(
+        session=session,
+        actor_id=actor_id,
+        action="user_create",
+        target_type="user",
+        target_id=user.id,
+        detail={"username": user.username, "role": user.role},
+    )
     return user
 
 
@@ -65,7 +77,12 @@ def update_user(*, session: Session, user: User, data: UserUpdate, actor_id: int
     # Tokens issued before a change of rights, deactivation or password reset stop working.
     if {"role", "workstation_id", "active"} & changes.keys() or data.password is not None:
         user.token_version += 1
-    audit.record(session=session, actor_id=actor_id, action="user_update", target_type="user", target_id=user.id,
-                 detail={"fields": sorted([*changes, *(["password"] if data.password else [])]),
-                         "unlock": data.unlock})
+    audit.record(
+        session=session,
+        actor_id=actor_id,
+        action="user_update",
+        target_type="user",
+        target_id=user.id,
+        detail={"fields": sorted([*changes, *(["password"] if data.password else [])]), "unlock": data.unlock},
+    )
     return user

@@ -28,9 +28,7 @@ class PasswordPolicyError(ValueError):
     pass
 
 
-def authenticate(
-    *, session: Session, username: str, password: str, threshold: int, lock_minutes: int
-) -> User:
+def authenticate(*, session: Session, username: str, password: str, threshold: int, lock_minutes: int) -> User:
     user = session.scalar(select(User).where(User.username == username))
     now = utcnow()
     if user is None or not user.active:

@@ -35,9 +35,7 @@ def row_to_article(row: dict[str, Any], defaults: dict[str, Any]) -> ImportedArt
     if materials:
         sections.append(("申请材料", "\n".join(f"- {m}" for m in materials if str(m).strip())))
     body = "\n\n".join(f"## {head}\n\n{text}" for head, text in sections if text.strip())
-    tags = [
-        t for t in dict.fromkeys([str(row.get("TASK_TYPE_TEXT") or ""), str(row.get("CATANAME") or "")]) if t
-    ]
+    tags = [t for t in dict.fromkeys([str(row.get("TASK_TYPE_TEXT") or ""), str(row.get("CATANAME") or "")]) if t]
     meta = {
         "category": "service_guide",
         **defaults,

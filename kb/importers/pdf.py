@@ -63,9 +63,7 @@ def load(path: Path, data: bytes, defaults: dict[str, Any]) -> ImportedArticle:
 
     def end_paragraph() -> None:
         if paragraph:
-            lines.append(
-                "".join(paragraph) if all(ord(p[-1]) > 127 for p in paragraph) else " ".join(paragraph)
-            )
+            lines.append("".join(paragraph) if all(ord(p[-1]) > 127 for p in paragraph) else " ".join(paragraph))
             paragraph.clear()
 
     for page in reader.pages:
@@ -84,9 +82,7 @@ def load(path: Path, data: bytes, defaults: dict[str, Any]) -> ImportedArticle:
                     end_paragraph()
         end_paragraph()
     info = reader.metadata
-    title = (
-        defaults.pop("title", None) or (info.title if info and info.title else "") or title_from_path(path)
-    )
+    title = defaults.pop("title", None) or (info.title if info and info.title else "") or title_from_path(path)
     return ImportedArticle(
         source_key=str(defaults.pop("source_key", None) or path.name),
         title=str(title),

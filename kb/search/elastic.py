@@ -182,9 +182,7 @@ class ElasticBackend:
             if "vector" not in props:
                 self.client.indices.put_mapping(index=name, properties={"vector": vector_mapping(dim)})
             elif props["vector"]["dims"] != dim:
-                raise ValueError(
-                    f"index {index!r} holds {props['vector']['dims']}-dim vectors, got {dim}-dim"
-                )
+                raise ValueError(f"index {index!r} holds {props['vector']['dims']}-dim vectors, got {dim}-dim")
         return name
 
     def upsert(self, index: str, documents: list[Document], vectors: np.ndarray | None = None) -> None:
@@ -223,16 +221,13 @@ class ElasticBackend:
         if not terms:
             return []
         return [
-            ScoredId(h["_id"], float(h["_score"]))
-            for h in self._search(index, keyword_query_body(terms, filters, k))
+            ScoredId(h["_id"], float(h["_score"])) for h in self._search(index, keyword_query_body(terms, filters, k))
         ]
 
     def vector_search(
         self, index: str, vector: np.ndarray, *, filters: SearchFilters | None = None, k: int = 10
     ) -> list[ScoredId]:
-        hits = self._search(
-            index, knn_query_body(np.asarray(vector, dtype=np.float32).reshape(-1), filters, k)
-        )
+        hits = self._search(index, knn_query_body(np.asarray(vector, dtype=np.float32).reshape(-1), filters, k))
         return [ScoredId(h["_id"], 2.0 * float(h["_score"]) - 1.0) for h in hits]
 
     def get(self, index: str, ids: list[str]) -> dict[str, Document]:

@@ -114,6 +114,4 @@ class CachedEmbedder:
 
     def missing_count(self, kind: str, texts: list[str]) -> int:
         """How many distinct ``texts`` are not cached yet (to size a progress bar)."""
-        return len(
-            {t for t, v in zip(texts, self.cache.get_many(self.name, kind, texts), strict=True) if v is None}
-        )
+        return len({t for t, v in zip(texts, self.cache.get_many(self.name, kind, texts), strict=True) if v is None})

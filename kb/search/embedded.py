@@ -108,9 +108,7 @@ class EmbeddedBackend:
             idx.hnsw.load(str(idx.hnsw_path))
             return
         # Crash or first open after writes: rebuild from the blobs, the source of truth.
-        rows = self._db.execute(
-            "SELECT key, vector FROM doc WHERE idx=? AND vector IS NOT NULL", (name,)
-        ).fetchall()
+        rows = self._db.execute("SELECT key, vector FROM doc WHERE idx=? AND vector IS NOT NULL", (name,)).fetchall()
         if rows:
             keys = np.array([r[0] for r in rows], dtype=np.uint64)
             idx.hnsw.add(keys, np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows]))
@@ -123,9 +121,7 @@ class EmbeddedBackend:
                 raise ValueError(f"vectors shape {vectors.shape} does not match {len(documents)} documents")
         ids = [d.id for d in documents]
         if len(set(ids)) != len(ids):
-            raise ValueError(
-                f"duplicate document ids in one upsert: {sorted({i for i in ids if ids.count(i) > 1})}"
-            )
+            raise ValueError(f"duplicate document ids in one upsert: {sorted({i for i in ids if ids.count(i) > 1})}")
         idx = self._index(index)
         bodies = [segment(index_text(d)) for d in documents]  # outside the lock: jieba is the slow part
         with self._write_lock:
@@ -259,9 +255,7 @@ class EmbeddedBackend:
         # "key" is an integer fast field set on every document, so each hit yields an int.
         keys = cast(list[int], searcher.fast_field_values("key", [addr for _, addr in hits]))
         ids = self._ids_for_keys(keys)
-        return [
-            ScoredId(ids[key], float(score)) for (score, _), key in zip(hits, keys, strict=True) if key in ids
-        ]
+        return [ScoredId(ids[key], float(score)) for (score, _), key in zip(hits, keys, strict=True) if key in ids]
 
     def _ids_for_keys(
         self, keys: list[int], extra_sql: str = "", params: list[str | int] | None = None
@@ -282,9 +276,7 @@ class EmbeddedBackend:
             return []
         vector = np.asarray(vector, dtype=np.float32).reshape(-1)
         if vector.shape[0] != idx.hnsw.ndim:
-            raise ValueError(
-                f"query vector has {vector.shape[0]} dims, index {index!r} holds {idx.hnsw.ndim}"
-            )
+            raise ValueError(f"query vector has {vector.shape[0]} dims, index {index!r} holds {idx.hnsw.ndim}")
         where, params = filter_sql(filters)
         # Filters are applied after an oversampled ANN search; too few survivors means a selective
         # filter, where an exact scan of the (few) matching rows is both cheap and correct.

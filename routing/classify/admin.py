@@ -67,11 +67,7 @@ class SwitchOut(ModelsOut):
 
 def tasks(root: Path) -> list[str]:
     """The known tasks, then any other task that has stored versions."""
-    found = (
-        sorted(p.name for p in root.iterdir() if p.is_dir() and store.is_task_name(p.name))
-        if root.is_dir()
-        else []
-    )
+    found = sorted(p.name for p in root.iterdir() if p.is_dir() and store.is_task_name(p.name)) if root.is_dir() else []
     return [*KNOWN_TASKS, *(t for t in found if t not in KNOWN_TASKS and store.list_versions(t, root=root))]
 
 
@@ -119,9 +115,7 @@ def switch(*, session: Session, task: str, version: str, actor_id: int, root: Pa
         store.switch(task, version, root=root)
     except store.ModelNotFound:
         if not store.is_version_name(version):
-            raise ModelAdminError(
-                422, f"模型版本号「{version}」格式无效（应形如 20260101T080000Z-1a2b3c4d）"
-            ) from None
+            raise ModelAdminError(422, f"模型版本号「{version}」格式无效（应形如 20260101T080000Z-1a2b3c4d）") from None
         raise ModelAdminError(404, f"分类任务「{task}」没有模型版本「{version}」") from None
     record(
         session=session,

@@ -126,9 +126,7 @@ def _report(runs: list[_Run], unseen: list[str]) -> EvalReport:
     )
 
 
-def _vectors(
-    texts: list[str], embedder: str | None, progress: Callable[[int, int], None] | None
-) -> np.ndarray | None:
+def _vectors(texts: list[str], embedder: str | None, progress: Callable[[int, int], None] | None) -> np.ndarray | None:
     """All texts' vectors, once (cached across runs); ``progress(done, total)`` while embedding."""
     if embedder is None:
         return None
@@ -198,9 +196,7 @@ def evaluate_cv(
         raise ValueError(f"--folds must be at least 2, got {folds}")
     counts = Counter(lab for _, lab in pairs)
     if len(counts) < 2:
-        raise EmptyTrainingSet(
-            f"training set has a single label {next(iter(counts))!r}; at least two are needed"
-        )
+        raise EmptyTrainingSet(f"training set has a single label {next(iter(counts))!r}; at least two are needed")
     y = np.array([lab for _, lab in pairs])
     splits: list[tuple[np.ndarray, np.ndarray]] = []
     for seed in seeds:

@@ -68,9 +68,7 @@ class TextFeatures:
             self.char = (
                 TfidfVectorizer(analyzer="char", ngram_range=(1, 3), dtype=np.float32)
                 if variant == "char13"
-                else CountVectorizer(
-                    analyzer="char", ngram_range=(1, 4), min_df=min_df, binary=True, dtype=np.float32
-                )
+                else CountVectorizer(analyzer="char", ngram_range=(1, 4), min_df=min_df, binary=True, dtype=np.float32)
             )
             self.word = None
             a = self.char.fit_transform(texts)
@@ -81,9 +79,7 @@ class TextFeatures:
         self.char = TfidfVectorizer(
             analyzer="char", ngram_range=(1, 2), min_df=min_df, sublinear_tf=True, dtype=np.float32
         )
-        self.word = TfidfVectorizer(
-            analyzer=word_analyzer, min_df=min_df, sublinear_tf=True, dtype=np.float32
-        )
+        self.word = TfidfVectorizer(analyzer=word_analyzer, min_df=min_df, sublinear_tf=True, dtype=np.float32)
         a = self.char.fit_transform(texts)
         try:
             b = self.word.fit_transform(texts) * WORD_BLOCK_WEIGHT
@@ -92,9 +88,7 @@ class TextFeatures:
             b = csr_matrix((len(texts), 0), dtype=np.float32)
         self.n_char = a.shape[1]
         char_names = self.char.get_feature_names_out()
-        word_names = (
-            self.word.get_feature_names_out() if self.word is not None else np.array([], dtype=object)
-        )
+        word_names = self.word.get_feature_names_out() if self.word is not None else np.array([], dtype=object)
         self.names = np.concatenate([char_names.astype(object), word_names.astype(object)])
         self.is_word = np.concatenate([np.zeros(len(char_names), bool), np.ones(len(word_names), bool)])
         return hstack([a, b], format="csr")

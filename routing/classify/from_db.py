@@ -120,9 +120,7 @@ def db_pairs(*, session: Session, task: str) -> DbTrainingSet:
     units = _Units(session) if task == "lead_unit" else None
     out = DbTrainingSet(pairs=[])
     by_order: dict[int, int] = {}  # order id -> index in out.pairs
-    orders = session.scalars(
-        select(WorkOrder).where(WorkOrder.state.in_(FINISHED_STATES)).order_by(WorkOrder.id)
-    )
+    orders = session.scalars(select(WorkOrder).where(WorkOrder.state.in_(FINISHED_STATES)).order_by(WorkOrder.id))
     for order in orders:
         label = _order_label(task, order, units, out)
         if label is None:

@@ -196,9 +196,7 @@ def _clean(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(str(t), str(lab)) for t, lab in pairs if _usable(t, lab)]
 
 
-def train(
-    texts: Iterable[str], labels: Iterable[str], *, progress: bool = True, seed: int = 0
-) -> TrainedModel:
+def train(texts: Iterable[str], labels: Iterable[str], *, progress: bool = True, seed: int = 0) -> TrainedModel:
     """Fit the production model on parallel ``texts``/``labels`` (pairs with an empty label are skipped)."""
     return train_pairs(zip(texts, labels, strict=True), progress=progress, seed=seed)
 

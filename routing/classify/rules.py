@@ -155,9 +155,7 @@ def request_type(text: str, *, learned: str | None = None) -> Decision:
     help_hits, complaint_hits = hits(text, HELP_RULES), hits(text, COMPLAINT_RULES)
     if learned is not None:
         if learned not in DATA_TYPE_MAP:
-            raise ValueError(
-                f"unknown learned request-type label {learned!r}; expected one of {list(DATA_TYPE_MAP)}"
-            )
+            raise ValueError(f"unknown learned request-type label {learned!r}; expected one of {list(DATA_TYPE_MAP)}")
         options = DATA_TYPE_MAP[learned]
         if len(options) == 1:
             return Decision(options[0], "model", ())

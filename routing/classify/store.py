@@ -193,9 +193,7 @@ def rollback(task: str, *, root: Path | None = None) -> str:
     return state["version"]
 
 
-def load(
-    task: str, version: str | None = None, *, root: Path | None = None
-) -> tuple[TrainedModel, ModelInfo]:
+def load(task: str, version: str | None = None, *, root: Path | None = None) -> tuple[TrainedModel, ModelInfo]:
     """Load ``version`` (default: the serving one) after checking the file's recorded sha256."""
     if version is None:
         version = serving_version(task, root=root)
@@ -205,9 +203,7 @@ def load(
     meta = json.loads((vdir / META_FILE).read_text(encoding="utf-8"))
     path = vdir / MODEL_FILE
     if _sha256(path) != meta["file_sha256"]:
-        raise ValueError(
-            f"model file {path} does not match the sha256 recorded in its meta.json; refusing to load"
-        )
+        raise ValueError(f"model file {path} does not match the sha256 recorded in its meta.json; refusing to load")
     model = joblib.load(path)
     if not isinstance(model, TrainedModel):
         raise ValueError(f"{path} does not hold a TrainedModel")

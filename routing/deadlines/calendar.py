@@ -65,9 +65,7 @@ class WorkCalendar:
     def __post_init__(self) -> None:
         both = set(self.holidays) & set(self.makeup_workdays)
         if both:
-            raise ValueError(
-                f"dates both holiday and make-up working day: {', '.join(map(str, sorted(both)))}"
-            )
+            raise ValueError(f"dates both holiday and make-up working day: {', '.join(map(str, sorted(both)))}")
         object.__setattr__(self, "working_hours", parse_hours(self.working_hours))
         object.__setattr__(self, "_tz", ZoneInfo(self.timezone))
 

@@ -136,9 +136,7 @@ def check_extension(
     if deadline is None:
         raise ExtensionNotAllowed("该工单没有办理时限，无需延期")
     if previous_requests >= policy.extension_max_requests:
-        raise ExtensionNotAllowed(
-            f"已申请延期 {previous_requests} 次，最多 {policy.extension_max_requests} 次"
-        )
+        raise ExtensionNotAllowed(f"已申请延期 {previous_requests} 次，最多 {policy.extension_max_requests} 次")
     if requested_at >= deadline:
         raise ExtensionNotAllowed(
             f"延期须在时限 {deadline.isoformat()} 之前申请，申请时间 {requested_at.isoformat()} 已超期"

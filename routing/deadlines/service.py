@@ -33,9 +33,7 @@ def import_calendar_file(path: Path, *, session: Session) -> int:
     existing = {
         row.day: row
         for row in session.scalars(
-            select(CalendarDay).where(
-                CalendarDay.day.in_([date.fromisoformat(e["date"]) for e in doc["days"]])
-            )
+            select(CalendarDay).where(CalendarDay.day.in_([date.fromisoformat(e["date"]) for e in doc["days"]]))
         )
     }
     for e in doc["days"]:

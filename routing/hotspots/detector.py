@@ -125,9 +125,7 @@ def find_bursts(items: Sequence[Item], config: BurstConfig = BurstConfig()) -> l
             for b in range(a + 1, len(idx)):
                 if times[b] - times[a] > config.window:
                     break
-                same_cat = (
-                    items[idx[a]].category is not None and items[idx[a]].category == items[idx[b]].category
-                )
+                same_cat = items[idx[a]].category is not None and items[idx[a]].category == items[idx[b]].category
                 floor = config.min_similarity_same_category if same_cat else config.min_similarity
                 shared_hot = distinct(terms[idx[a]] & terms[idx[b]] & hot)
                 if sims[a, b] >= floor or shared_hot >= config.min_shared_terms:
@@ -154,9 +152,7 @@ def find_bursts(items: Sequence[Item], config: BurstConfig = BurstConfig()) -> l
             shared = np.asarray((sub[rows] > 0).sum(axis=0)).ravel()
             said = frozenset().union(*(terms[idx[r]] for r in rows))  # place names are not the matter
             top = [
-                vocab[j]
-                for j in np.argsort(-weights)[:30]
-                if shared[j] >= max(2, len(rows) // 2) and vocab[j] in said
+                vocab[j] for j in np.argsort(-weights)[:30] if shared[j] >= max(2, len(rows) // 2) and vocab[j] in said
             ][:6]
             bursts.append(Burst(area, [items[idx[r]] for r in rows], top))
     return bursts

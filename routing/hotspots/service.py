@@ -159,9 +159,7 @@ def daily_hotspots(*, session: Session, day: date | None = None) -> dict[str, An
             {
                 "id": h.id,
                 "area": h.area,
-                "area_name": (
-                    u.name if (u := directory.by_code.get(h.area)) else directory.region_names.get(h.area)
-                ),
+                "area_name": (u.name if (u := directory.by_code.get(h.area)) else directory.region_names.get(h.area)),
                 "region_code": h.region_code,
                 "region_name": directory.region_names.get(h.region_code or ""),
                 "category": h.category,

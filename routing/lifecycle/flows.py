@@ -128,9 +128,7 @@ def order_facts(*, session: Session, order: WorkOrder, now: datetime) -> OrderFa
 def _check_attachments(*, session: Session, order: WorkOrder, ids: list[int]) -> None:
     if not ids:
         return
-    found = set(
-        session.scalars(select(Attachment.id).where(Attachment.order_id == order.id, Attachment.id.in_(ids)))
-    )
+    found = set(session.scalars(select(Attachment.id).where(Attachment.order_id == order.id, Attachment.id.in_(ids))))
     missing = sorted(set(ids) - found)
     if missing:
         raise InvalidReference(f"附件 {missing} 不属于工单 {order.number}")
@@ -158,8 +156,7 @@ def act(
     actor = choose_actor(candidate_actors(session=session, principal=principal, order=order), action)
     if actor is None:
         raise ActorNotAllowed(
-            f"您所在单位不是工单 {order.number} 的承办单位，"
-            f"不能执行「{TRANSITIONS[action].label}」({action})",
+            f"您所在单位不是工单 {order.number} 的承办单位，不能执行「{TRANSITIONS[action].label}」({action})",
             action=action,
         )
     from_state = OrderState(order.state)
@@ -251,8 +248,9 @@ def follow_parent(*, session: Session, parent: WorkOrder, parent_action: str, no
         if not closing:
             data["former_parent_id"] = child.parent_id
             child.parent_id = None
-        system_step(session=session, order=child, action="close_with_parent" if closing else "split", now=now,
-                    data=data)
+        system_step(
+            session=session, order=child, action="close_with_parent" if closing else "split", now=now, data=data
+        )
         if closing:  # an order merged into this child (before the child was merged) closes too
             follow_parent(session=session, parent=child, parent_action="close_with_parent", now=now)
     return len(children)
@@ -264,7 +262,12 @@ def system_step(*, session: Session, order: WorkOrder, action: str, now: datetim
     to_state = apply(from_state, action, actor=Actor.system)
     order.state, order.updated_at = to_state.value, now
     record = TransitionRecord(
-        order_id=order.id, action=action, from_state=from_state, to_state=to_state, actor=Actor.system, at=now,
+        order_id=order.id,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        actor=Actor.system,
+        at=now,
         data=data,
     )
     session.add(

@@ -56,9 +56,7 @@ def deactivate(step: Step, *roles: str) -> None:
 
 
 def _assign(step: Step, unit_id: int, role: str) -> None:
-    step.session.add(
-        OrderAssignment(order_id=step.order.id, workstation_id=unit_id, role=role, created_at=step.now)
-    )
+    step.session.add(OrderAssignment(order_id=step.order.id, workstation_id=unit_id, role=role, created_at=step.now))
 
 
 # ---- intake and dispatch ----------------------------------------------------------------------------
@@ -153,9 +151,7 @@ def _dispatch(step: Step) -> None:
     if step.action == "reassign":
         step.data["return_upheld"] = True  # the centre agreed with the unit: the dispatch was wrong
     if d.out_of_hours:
-        duty = step.session.scalars(
-            select(DutyRosterEntry).where(DutyRosterEntry.workstation_id == lead.id)
-        ).first()
+        duty = step.session.scalars(select(DutyRosterEntry).where(DutyRosterEntry.workstation_id == lead.id)).first()
         step.data["duty_contact"] = None if duty is None else {"contact": duty.contact, "phone": duty.phone}
 
 

@@ -145,9 +145,7 @@ def _request_extension(step: Step) -> None:
     assert isinstance(step.body, s.ExtensionIn)
     previous = (
         step.session.scalar(
-            select(func.count())
-            .select_from(ExtensionRequest)
-            .where(ExtensionRequest.order_id == step.order.id)
+            select(func.count()).select_from(ExtensionRequest).where(ExtensionRequest.order_id == step.order.id)
         )
         or 0
     )
@@ -179,9 +177,7 @@ def _request_extension(step: Step) -> None:
 def _decide_extension(step: Step) -> None:
     assert isinstance(step.body, s.ExtensionDecisionIn)
     req = step.session.scalars(
-        select(ExtensionRequest).where(
-            ExtensionRequest.order_id == step.order.id, ExtensionRequest.status == "pending"
-        )
+        select(ExtensionRequest).where(ExtensionRequest.order_id == step.order.id, ExtensionRequest.status == "pending")
     ).first()
     if req is None:
         raise RuleViolation("no_pending_extension", f"工单 {step.order.number} 没有待审核的延期申请")

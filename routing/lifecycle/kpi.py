@@ -196,9 +196,9 @@ def compute(
                 f["resolution_rate"].denominator.append(order_id)
                 if outcome in w:
                     f["satisfaction_rate"].numerator.append(order_id)
-                    f["satisfaction_rate"].weighted_numerator = (
-                        f["satisfaction_rate"].weighted_numerator or 0.0
-                    ) + w[outcome]
+                    f["satisfaction_rate"].weighted_numerator = (f["satisfaction_rate"].weighted_numerator or 0.0) + w[
+                        outcome
+                    ]
                 if d.get("resolved"):
                     f["resolution_rate"].numerator.append(order_id)
         for c in due_cycles(rows, start, end):

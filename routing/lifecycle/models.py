@@ -24,9 +24,7 @@ class ExtensionRequest(Base):
     working_days: Mapped[int]
     reason: Mapped[str] = mapped_column(Text)
     deadline_before: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(
-        String(16), default="pending", index=True
-    )  # pending|approved|rejected
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending|approved|rejected
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     decided_at: Mapped[datetime | None]
     new_deadline: Mapped[datetime | None]

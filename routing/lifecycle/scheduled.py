@@ -36,9 +36,7 @@ ARCHIVE_AFTER = timedelta(days=7)
 FOLLOW_UP_EVENT = "follow_up.due"
 
 
-def _claim(
-    session: Session, *, order_id: int, kind: str, deadline: datetime, card: str, now: datetime
-) -> bool:
+def _claim(session: Session, *, order_id: int, kind: str, deadline: datetime, card: str, now: datetime) -> bool:
     """Insert the card row once; False when it already exists (this or another worker issued it)."""
     exists = session.scalar(
         select(DeadlineCard.id).where(
@@ -53,9 +51,7 @@ def _claim(
     try:
         with session.begin_nested():
             session.add(
-                DeadlineCard(
-                    order_id=order_id, deadline_kind=kind, deadline=deadline, card=card, issued_at=now
-                )
+                DeadlineCard(order_id=order_id, deadline_kind=kind, deadline=deadline, card=card, issued_at=now)
             )
     except IntegrityError:
         return False
@@ -72,15 +68,11 @@ def _deadlines(order: WorkOrder) -> list[tuple[str, datetime, timedelta | None]]
     return out
 
 
-def issue_cards(
-    *, session: Session, now: datetime | None = None, calendar: WorkCalendar | None = None
-) -> int:
+def issue_cards(*, session: Session, now: datetime | None = None, calendar: WorkCalendar | None = None) -> int:
     """Issue every yellow/red card due at ``now``; returns how many were newly issued."""
     now = now or utcnow()
     calendar = calendar or load_calendar(session=session)
-    orders = session.scalars(
-        select(WorkOrder).where(WorkOrder.state.in_([s.value for s in UNIT_STATES]))
-    ).all()
+    orders = session.scalars(select(WorkOrder).where(WorkOrder.state.in_([s.value for s in UNIT_STATES]))).all()
     issued = 0
     for order in orders:
         for kind, deadline, warning in _deadlines(order):
@@ -120,9 +112,7 @@ def follow_up_due(*, session: Session) -> list[WorkOrder]:
     """Orders waiting for a follow-up call, oldest approval first (anonymous ones never get here)."""
     return list(
         session.scalars(
-            select(WorkOrder)
-            .where(WorkOrder.state == OrderState.follow_up.value)
-            .order_by(WorkOrder.updated_at)
+            select(WorkOrder).where(WorkOrder.state == OrderState.follow_up.value).order_by(WorkOrder.updated_at)
         )
     )
 
@@ -158,9 +148,7 @@ def announce_follow_ups(*, session: Session, now: datetime | None = None) -> int
     return announced
 
 
-def archive_finished(
-    *, session: Session, now: datetime | None = None, after: timedelta = ARCHIVE_AFTER
-) -> int:
+def archive_finished(*, session: Session, now: datetime | None = None, after: timedelta = ARCHIVE_AFTER) -> int:
     """归档: finished orders untouched for ``after`` are archived by the system, recorded and emitted
     like any step. Archived orders are never selected again, so repeated runs do nothing more."""
     now = now or utcnow()
@@ -179,6 +167,4 @@ def lifecycle_jobs(factory: sessionmaker[Session], settings: Settings) -> None:
         due = announce_follow_ups(session=session)
         archived = archive_finished(session=session)
     if cards or due or archived:
-        log.info(
-            "issued %d deadline cards, announced %d follow-ups, archived %d orders", cards, due, archived
-        )
+        log.info("issued %d deadline cards, announced %d follow-ups, archived %d orders", cards, due, archived)

@@ -81,9 +81,7 @@ def countdowns(
         if deadline is None:
             continue
         if name in clock_fields:
-            out[name] = Countdown(
-                seconds=round((deadline - now).total_seconds()), ticking=True, basis="clock"
-            )
+            out[name] = Countdown(seconds=round((deadline - now).total_seconds()), ticking=True, basis="clock")
         else:
             out[name] = Countdown(
                 seconds=round(calendar.working_seconds_between(now, deadline)),
@@ -124,12 +122,9 @@ def lifecycle_view(
     policy = load_policy(session=session)
     assignments = active_assignments(session=session, order_id=order.id)
     ids = {a.workstation_id for a in assignments}
-    names = dict(
-        session.execute(select(Workstation.id, Workstation.name).where(Workstation.id.in_(ids))).all()
-    )
+    names = dict(session.execute(select(Workstation.id, Workstation.name).where(Workstation.id.in_(ids))).all())
     units = [
-        {"workstation_id": a.workstation_id, "name": names.get(a.workstation_id), "role": a.role}
-        for a in assignments
+        {"workstation_id": a.workstation_id, "name": names.get(a.workstation_id), "role": a.role} for a in assignments
     ]
     return LifecycleOut(
         order=to_out(order, session=session),
@@ -148,9 +143,7 @@ def lifecycle_view(
     )
 
 
-def queue(
-    *, session: Session, principal: Principal, name: str, now: datetime | None = None
-) -> Sequence[WorkOrder]:
+def queue(*, session: Session, principal: Principal, name: str, now: datetime | None = None) -> Sequence[WorkOrder]:
     """The orders in queue ``name`` within the principal's scope, oldest first."""
     if name not in QUEUES:
         raise UnknownQueue(f"未知队列 {name!r}；可用队列：{', '.join(QUEUES)}")
@@ -180,18 +173,14 @@ def queue(
         return out
     calendar = load_calendar(session=session)
     wanted = "red" if name == "overdue" else "yellow"
-    return [
-        o for o in unit_orders if (c := card_for(o.reply_by, now, calendar)) is not None and c.value == wanted
-    ]
+    return [o for o in unit_orders if (c := card_for(o.reply_by, now, calendar)) is not None and c.value == wanted]
 
 
 def rate_direct(*, session: Session, principal: Principal, order_id: int, body: RatingIn) -> FollowUp:
     """一次一评: the caller rates a directly resolved call once."""
     order = get_visible(session=session, principal=principal, order_id=order_id)
     direct = session.scalar(
-        select(OrderHistory.id).where(
-            OrderHistory.order_id == order.id, OrderHistory.action == "resolve_directly"
-        )
+        select(OrderHistory.id).where(OrderHistory.order_id == order.id, OrderHistory.action == "resolve_directly")
     )
     if direct is None:
         raise RuleViolation(
@@ -277,14 +266,10 @@ def supervision_out(row: Supervision) -> SupervisionOut:
 
 
 def list_supervision(*, session: Session, order_id: int) -> Sequence[Supervision]:
-    return session.scalars(
-        select(Supervision).where(Supervision.order_id == order_id).order_by(Supervision.id)
-    ).all()
+    return session.scalars(select(Supervision).where(Supervision.order_id == order_id).order_by(Supervision.id)).all()
 
 
-def reply_supervision(
-    *, session: Session, principal: Principal, supervision_id: int, reply: str
-) -> Supervision:
+def reply_supervision(*, session: Session, principal: Principal, supervision_id: int, reply: str) -> Supervision:
     row = session.get(Supervision, supervision_id)
     if row is None:
         raise NotFound(f"督办单 {supervision_id} 不存在")

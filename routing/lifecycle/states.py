@@ -75,9 +75,7 @@ STATE_LABELS: dict[OrderState, str] = {
 }
 
 # States in which a unit holds the order and the reply deadline runs.
-UNIT_STATES = frozenset(
-    {OrderState.pending_sign, OrderState.handling, OrderState.delegated, OrderState.tier2_review}
-)
+UNIT_STATES = frozenset({OrderState.pending_sign, OrderState.handling, OrderState.delegated, OrderState.tier2_review})
 OPEN_STATES = UNIT_STATES | {
     OrderState.pending_dispatch,
     OrderState.consulting,

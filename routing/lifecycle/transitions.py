@@ -119,9 +119,7 @@ def _within_return_window(f: OrderFacts, r: LifecycleRules) -> None:
 
 def _follow_up_due(f: OrderFacts, r: LifecycleRules) -> None:
     if not f.follow_up_due:
-        raise RuleViolation(
-            "follow_up_not_due", "匿名工单无需回访，请使用「审核通过（免回访）」(approve_and_close)"
-        )
+        raise RuleViolation("follow_up_not_due", "匿名工单无需回访，请使用「审核通过（免回访）」(approve_and_close)")
 
 
 def _follow_up_not_due(f: OrderFacts, r: LifecycleRules) -> None:
@@ -255,9 +253,7 @@ def _get(action: str) -> Transition:
     try:
         return TRANSITIONS[action]
     except KeyError:
-        raise UnknownAction(
-            f"未知操作 {action!r}；可用操作：{', '.join(TRANSITIONS)}", action=action
-        ) from None
+        raise UnknownAction(f"未知操作 {action!r}；可用操作：{', '.join(TRANSITIONS)}", action=action) from None
 
 
 def _state(state: S | str | None) -> S | None:

@@ -30,9 +30,7 @@ class AttachmentRejected(ValueError):
 
 def check(*, filename: str, content_type: str, size: int, head: bytes, allowed: list[str], max_bytes: int) -> None:
     if size > max_bytes:
-        raise AttachmentRejected(
-            f"附件 {filename!r} 大小 {size} 字节，超过上限 {max_bytes} 字节", too_large=True
-        )
+        raise AttachmentRejected(f"附件 {filename!r} 大小 {size} 字节，超过上限 {max_bytes} 字节", too_large=True)
     if size == 0:
         raise AttachmentRejected(f"附件 {filename!r} 为空文件")
     if content_type not in allowed:
@@ -59,12 +57,25 @@ def store(
     path = root / key
     path.write_bytes(data)
     attachment = Attachment(
-        order_id=order.id, filename=filename, content_type=content_type, size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), storage_key=key, uploaded_by_id=actor_id,
+        order_id=order.id,
+        filename=filename,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        storage_key=key,
+        uploaded_by_id=actor_id,
     )
     session.add(attachment)
-    session.add(OrderHistory(order_id=order.id, actor_id=actor_id, action="attach", from_state=order.state,
-                             to_state=order.state, data={"filename": filename}))
+    session.add(
+        OrderHistory(
+            order_id=order.id,
+            actor_id=actor_id,
+            action="attach",
+            from_state=order.state,
+            to_state=order.state,
+            data={"filename": filename},
+        )
+    )
     session.flush()
     # A rolled-back upload must not leave an orphan file behind.
     on_rollback(session, lambda: path.unlink(missing_ok=True))

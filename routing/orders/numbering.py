@@ -37,5 +37,3 @@ def order_number(*, session: Session, area_code: str, channel: Channel, at: date
 
 def lookup_code() -> str:
     return f"{secrets.randbelow(10**6):06d}"
-
-

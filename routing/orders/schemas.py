@@ -128,9 +128,9 @@ class OrderUpdate(Strict):
     version: int
     subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)] | None = None
-    incident_address: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=256)] | None
-    ) = None
+    incident_address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=256)] | None = (
+        None
+    )
     region_code: Annotated[str, StringConstraints(max_length=8)] | None = None
     category_l1: Short | None = None
     category_l2: Short | None = None

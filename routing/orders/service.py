@@ -111,8 +111,16 @@ def create_order(
     session.add(order)
     session.flush()
     session.add(
-        OrderHistory(order_id=order.id, at=now, actor_id=actor.id, action="accept", from_state=None,
-                     to_state=order.state, comment=None, data={"channel": channel.value})
+        OrderHistory(
+            order_id=order.id,
+            at=now,
+            actor_id=actor.id,
+            action="accept",
+            from_state=None,
+            to_state=order.state,
+            comment=None,
+            data={"channel": channel.value},
+        )
     )
     emit_order_event(session=session, order=order, type="order.created")
     if notifier is not None and order.caller_phone:
@@ -157,8 +165,12 @@ def search_orders(
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(
-            or_(WorkOrder.subject.like(like), WorkOrder.description.like(like),
-                WorkOrder.incident_address.like(like), WorkOrder.number.like(like))
+            or_(
+                WorkOrder.subject.like(like),
+                WorkOrder.description.like(like),
+                WorkOrder.incident_address.like(like),
+                WorkOrder.number.like(like),
+            )
         )
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(
@@ -181,18 +193,36 @@ def update_order(*, session: Session, order: WorkOrder, data: OrderUpdate, actor
         raise InvalidReference(f"未知的区域编码 region_code={changes['region_code']!r}")
     for key, value in changes.items():
         setattr(order, key, value.value if hasattr(value, "value") else value)
-    session.add(OrderHistory(order_id=order.id, actor_id=actor.id, action="edit", from_state=order.state,
-                             to_state=order.state, data={"fields": sorted(changes)}))
+    session.add(
+        OrderHistory(
+            order_id=order.id,
+            actor_id=actor.id,
+            action="edit",
+            from_state=order.state,
+            to_state=order.state,
+            data={"fields": sorted(changes)},
+        )
+    )
     session.flush()
     emit_order_event(session=session, order=order, type="order.updated")
     return order
 
 
 def unmask(*, session: Session, order: WorkOrder, actor: Principal, reason: str | None) -> Identity:
-    audit.record(session=session, actor_id=actor.id, action="unmask", target_type="work_order",
-                 target_id=order.id, detail={"number": order.number, "reason": reason or ""})
-    return Identity(caller_name=order.caller_name, caller_phone=order.caller_phone,
-                    caller_address=order.caller_address, description=order.description)
+    audit.record(
+        session=session,
+        actor_id=actor.id,
+        action="unmask",
+        target_type="work_order",
+        target_id=order.id,
+        detail={"number": order.number, "reason": reason or ""},
+    )
+    return Identity(
+        caller_name=order.caller_name,
+        caller_phone=order.caller_phone,
+        caller_address=order.caller_address,
+        description=order.description,
+    )
 
 
 def history(*, session: Session, order_id: int) -> Sequence[OrderHistory]:

@@ -74,8 +74,9 @@ def to_out(order: WorkOrder, *, session: Session, reveal: bool = False) -> Order
         created_by_name=creator,
         lead_unit=UnitRef(id=lead.id, name=lead.name) if lead else None,
         attachments=[
-            AttachmentOut(id=a.id, filename=a.filename, size=a.size, content_type=a.content_type,
-                          uploaded_at=a.uploaded_at)
+            AttachmentOut(
+                id=a.id, filename=a.filename, size=a.size, content_type=a.content_type, uploaded_at=a.uploaded_at
+            )
             for a in order.attachments
         ],
         **ident,

@@ -112,9 +112,7 @@ def category_key(l1: str | None, l2: str | None = None, l3: str | None = None) -
     return CATEGORY_SEP.join(x for x in (l1, l2, l3) if x)
 
 
-def category_fallback(
-    *, keyword_matches: Sequence[RuleMatch], neighbours: Sequence[tuple[str, float]]
-) -> Prediction:
+def category_fallback(*, keyword_matches: Sequence[RuleMatch], neighbours: Sequence[tuple[str, float]]) -> Prediction:
     """Category votes: each keyword rule by the length of the words it found (longer is more specific),
     each similar past order by its similarity score."""
     votes: dict[str, float] = {}

@@ -82,9 +82,7 @@ class SuggestConfig:
 
 
 def _choices(pred: Prediction, label_of: Any) -> list[s.Choice]:
-    return [
-        s.Choice(value=v, label=label_of(v), confidence=round(c, 4)) for v, c in pred.alternatives[:3] if v
-    ]
+    return [s.Choice(value=v, label=label_of(v), confidence=round(c, 4)) for v, c in pred.alternatives[:3] if v]
 
 
 def _field(
@@ -127,9 +125,7 @@ def _split(key: str | None) -> tuple[str | None, str | None, str | None]:
     return parts[0] or None, parts[1] or None, parts[2] or None
 
 
-def _similar(
-    session: Session, hits: list[SearchHit], directory: Directory
-) -> list[tuple[s.SimilarOrder, WorkOrder]]:
+def _similar(session: Session, hits: list[SearchHit], directory: Directory) -> list[tuple[s.SimilarOrder, WorkOrder]]:
     out = []
     for hit in hits:
         oid = order_id_of(hit.id)
@@ -207,9 +203,7 @@ def suggest(
             snippets=False,
             mode="hybrid" if query_vector is not None or order_searcher.embedder else "bm25",
         )
-        similar = [(so, o) for so, o in _similar(session, hits, directory) if o.id != data.order_id][
-            : config.similar_k
-        ]
+        similar = [(so, o) for so, o in _similar(session, hits, directory) if o.id != data.order_id][: config.similar_k]
     lap("similar_orders")
 
     # Category.
@@ -234,8 +228,7 @@ def suggest(
                 pred.alternatives = [(pred.label, pred.confidence), *pred.alternatives[1:]]
                 pred.source = "model+rule"
                 cat_evidence = [
-                    f"模型判断「{category_key(*under[0].rule.category[:1])}」（置信度 "
-                    f"{pred.confidence:.2f}）",
+                    f"模型判断「{category_key(*under[0].rule.category[:1])}」（置信度 {pred.confidence:.2f}）",
                     under[0].reason(),
                 ]
         category = _field(pred, lambda v: v, config, cat_evidence)
@@ -245,18 +238,12 @@ def suggest(
         request_type = _agent_field(data.request_type.value, data.request_type.label)
     else:
         rp = predictors.request_type.predict(text) if predictors.request_type else request_type_fallback(text)
-        request_type = _field(
-            rp, lambda v: RequestType(v).label if v in RequestType.__members__ else v, config
-        )
+        request_type = _field(rp, lambda v: RequestType(v).label if v in RequestType.__members__ else v, config)
     high_risk = any(f.severity == "high" for f in risk)
     if data.urgency:
         urgency = _agent_field(data.urgency.value, data.urgency.label)
     else:
-        up = (
-            predictors.urgency.predict(text)
-            if predictors.urgency
-            else urgency_fallback(text, high_risk=high_risk)
-        )
+        up = predictors.urgency.predict(text) if predictors.urgency else urgency_fallback(text, high_risk=high_risk)
         if high_risk and up.label != "urgent":
             up = urgency_fallback(text, high_risk=True)
         if (flag := model_flag(urgency_label=up.label, confidence=up.confidence)) and up.calibrated:

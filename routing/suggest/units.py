@@ -23,9 +23,7 @@ def units_from_rule(match: RuleMatch, directory: Directory, locality: s.Locality
     if rule.lead == LOCAL:
         lead = directory.county_of_region.get(locality.region_code) if locality else None
         evidence.append(
-            f"主办为事发地属地政府：{lead.name}"
-            if lead
-            else "主办为事发地属地政府，但事发地址未能定位，请选择"
+            f"主办为事发地属地政府：{lead.name}" if lead else "主办为事发地属地政府，但事发地址未能定位，请选择"
         )
     else:
         lead = directory.by_code.get(rule.lead)
@@ -61,9 +59,7 @@ def units_from_neighbours(
         ranked = [directory.by_id[uid] for uid in sorted(votes, key=votes.__getitem__, reverse=True)]
         ev = [
             "无匹配的派单目录规则；相似历史工单的主办单位："
-            + "、".join(
-                f"{u.name}（{sum(1 for _, o in similar if o.lead_unit_id == u.id)} 件）" for u in ranked[:3]
-            )
+            + "、".join(f"{u.name}（{sum(1 for _, o in similar if o.lead_unit_id == u.id)} 件）" for u in ranked[:3])
         ]
         return s.UnitsSuggestion(
             lead=as_unit(ranked[0]),

@@ -78,9 +78,7 @@ def test_suggestion_prefills_the_agent_overrides_and_the_override_is_learned(
     pages: Pages, api: ApiUser.Factory, screenshots: Path
 ) -> None:
     phone = "13700005678"
-    earlier = api("agent01").post(
-        "/api/orders", json=order_body("噪音扰民", "楼下棋牌室半夜吵闹", caller_phone=phone)
-    )
+    earlier = api("agent01").post("/api/orders", json=order_body("噪音扰民", "楼下棋牌室半夜吵闹", caller_phone=phone))
     page = pages.new()
     login(page, "agent01")
     page.get_by_test_id("intake-caller-phone").fill(phone)

@@ -15,10 +15,9 @@ from tests.conftest import LiveServer
 pytestmark = pytest.mark.browser
 
 TASK = "browser_check"
-PAIRS = [
-    (t, "交通")
-    for t in ("公交站牌坏了", "红绿灯不亮", "地铁太拥挤", "道路坑洼", "出租车拒载", "路口堵车")
-] + [(t, "环境") for t in ("工厂排污水", "油烟扰民", "垃圾没清运", "工地噪音大", "河水发臭", "扬尘严重")]
+PAIRS = [(t, "交通") for t in ("公交站牌坏了", "红绿灯不亮", "地铁太拥挤", "道路坑洼", "出租车拒载", "路口堵车")] + [
+    (t, "环境") for t in ("工厂排污水", "油烟扰民", "垃圾没清运", "工地噪音大", "河水发臭", "扬尘严重")
+]
 
 
 def test_switch_and_roll_back_in_the_console(pages: Pages, api: ApiUser.Factory, demo_server: LiveServer) -> None:

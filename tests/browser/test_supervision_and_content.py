@@ -29,9 +29,7 @@ def test_kpi_card_equals_api_and_moves_live(pages: Pages, api: ApiUser.Factory, 
     page = pages.new()
     login(page, "supervisor01")
     open_menu(page, "board")
-    intake_card = page.get_by_test_id("kpi-card-direct_resolution_rate-denominator").get_by_test_id(
-        "kpi-value"
-    )
+    intake_card = page.get_by_test_id("kpi-card-direct_resolution_rate-denominator").get_by_test_id("kpi-value")
     overdue_card = page.get_by_test_id("kpi-card-overdue_count").get_by_test_id("kpi-value")
     metrics = supervisor.get("/api/kpi", params=_today())["metrics"]
     before = metrics["direct_resolution_rate"]["denominator"]
@@ -39,9 +37,7 @@ def test_kpi_card_equals_api_and_moves_live(pages: Pages, api: ApiUser.Factory, 
     expect(overdue_card).to_have_text(str(metrics["overdue_count"]["value"]))
 
     for i in range(2):
-        api("agent01").post(
-            "/api/orders", json=order_body(f"井盖缺失{i}", "人民路与桂花路口井盖缺失，夜间很危险")
-        )
+        api("agent01").post("/api/orders", json=order_body(f"井盖缺失{i}", "人民路与桂花路口井盖缺失，夜间很危险"))
     # Live: the board refreshes on the order events, no reload.
     expect(intake_card).to_have_text(str(before + 2))
     after = supervisor.get("/api/kpi", params=_today())["metrics"]["direct_resolution_rate"]["denominator"]
@@ -129,9 +125,7 @@ def test_admin_creates_and_retires_a_catalogue_rule(pages: Pages, api: ApiUser.F
     taxonomy = api("admin").get("/api/taxonomy")
     names = [t["level3"] for t in taxonomy]
     target = next(
-        t
-        for t in taxonomy
-        if (t["level1"], t["level2"], t["level3"]) not in covered and names.count(t["level3"]) == 1
+        t for t in taxonomy if (t["level1"], t["level2"], t["level3"]) not in covered and names.count(t["level3"]) == 1
     )
     admin = pages.new()
     login(admin, "admin")

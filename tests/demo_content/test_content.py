@@ -81,14 +81,32 @@ def test_city_has_every_section_with_required_keys() -> None:
     required = {
         "regions": {"code", "name", "kind"},
         "workstations": {
-            "code", "name", "tier", "kind", "region", "parent", "functional", "phone", "duty_roster",
+            "code",
+            "name",
+            "tier",
+            "kind",
+            "region",
+            "parent",
+            "functional",
+            "phone",
+            "duty_roster",
         },
         "merged_lines": {"number", "name", "merge_mode", "desk"},
         "specialist_desks": {"code", "name", "can_resolve", "oversight"},
         "users": {"username", "password", "display_name", "role", "workstation", "desk"},
         "gazetteer": {"name", "aliases", "kind", "workstation", "region"},
-        "catalogue": {"level1", "level2", "level3", "keywords", "region", "lead", "assist", "tier3_allowed",
-                      "functional", "reply_days"},
+        "catalogue": {
+            "level1",
+            "level2",
+            "level3",
+            "keywords",
+            "region",
+            "lead",
+            "assist",
+            "tier3_allowed",
+            "functional",
+            "reply_days",
+        },
     }
     data = city()
     assert data["city"] == {"name": "云州市", "area_code": "0100"}

@@ -186,8 +186,12 @@ def test_event_committed_before_a_crash_is_delivered_after_restart(settings, see
     with factory() as s:
         user = s.get(User, seeded.users["agent"])
         assert user is not None
-        create_order(session=s, data=OrderCreate(**order_body(subject="宕机前提交")),
-                     actor=principal_for(session=s, user=user), city_area_code="0100")
+        create_order(
+            session=s,
+            data=OrderCreate(**order_body(subject="宕机前提交")),
+            actor=principal_for(session=s, user=user),
+            city_area_code="0100",
+        )
         s.commit()
     restarted = LiveServer(settings).start()
     try:
@@ -220,11 +224,15 @@ def test_overlapping_transactions_committing_out_of_order_are_both_delivered(  #
     conn0.close()
     tx_a, tx_b = factory(), factory()
     try:
+
         def new_order(s, subject: str) -> int:  # type: ignore[no-untyped-def]
             user = s.get(User, seeded.users["agent"])
-            order = create_order(session=s, data=OrderCreate(**order_body(subject=subject, channel="web"
-                                 if subject == "A" else "wechat")), actor=principal_for(session=s, user=user),
-                                 city_area_code="0100")
+            order = create_order(
+                session=s,
+                data=OrderCreate(**order_body(subject=subject, channel="web" if subject == "A" else "wechat")),
+                actor=principal_for(session=s, user=user),
+                city_area_code="0100",
+            )
             return order.id
 
         id_a = new_order(tx_a, "A")

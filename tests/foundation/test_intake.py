@@ -11,8 +11,16 @@ from routing.calls.models import CallLog
 from routing.orders.models import WorkOrder
 from tests.foundation.helpers import idem, order_body
 
-CHANNEL_LETTERS = {"phone": "D", "web": "W", "wechat": "X", "sms": "S", "provincial": "P", "police_110": "J",
-                   "app": "A", "letter": "L"}
+CHANNEL_LETTERS = {
+    "phone": "D",
+    "web": "W",
+    "wechat": "X",
+    "sms": "S",
+    "provincial": "P",
+    "police_110": "J",
+    "app": "A",
+    "letter": "L",
+}
 
 
 def test_intake_on_each_channel_numbers_orders(as_user) -> None:  # type: ignore[no-untyped-def]
@@ -63,8 +71,11 @@ def test_anonymous_caller_identity_is_never_stored(as_user, engine, notifier: Re
 def test_lookup_by_number_phone_and_keyword(as_user) -> None:  # type: ignore[no-untyped-def]
     agent = as_user("agent")
     a = agent.post("/api/orders", json=order_body(), headers=idem()).json()
-    agent.post("/api/orders", json=order_body(caller_phone="13900001111", subject="噪音扰民",
-                                              description="楼下烧烤店每晚噪音到凌晨"), headers=idem())
+    agent.post(
+        "/api/orders",
+        json=order_body(caller_phone="13900001111", subject="噪音扰民", description="楼下烧烤店每晚噪音到凌晨"),
+        headers=idem(),
+    )
     by_number = agent.get("/api/orders", params={"number": a["number"]}).json()
     assert [o["id"] for o in by_number["items"]] == [a["id"]]
     by_phone = agent.get("/api/orders", params={"phone": "138-1234-5678"}).json()
@@ -85,8 +96,10 @@ def test_invalid_call_and_handoff_are_logged_not_orders(as_user, engine) -> None
     agent = as_user("agent")
     inv = agent.post("/api/calls/invalid", json={"caller_phone": "13700000000", "reason": "无声电话"})
     assert inv.status_code == 201 and inv.json()["kind"] == "invalid"
-    ho = agent.post("/api/calls/handoff", json={"caller_phone": "13700000001", "target": "110",
-                                                "summary": "来电人称家中被盗，已转 110"})
+    ho = agent.post(
+        "/api/calls/handoff",
+        json={"caller_phone": "13700000001", "target": "110", "summary": "来电人称家中被盗，已转 110"},
+    )
     assert ho.status_code == 201
     assert ho.json()["target_label"] == "110 报警" and ho.json()["agent_name"] == "测试agent"
     assert agent.post("/api/calls/handoff", json={"target": "999", "summary": "x"}).status_code == 422
@@ -99,13 +112,24 @@ def test_invalid_call_and_handoff_are_logged_not_orders(as_user, engine) -> None
 
 def test_harassment_mark_shows_on_incoming_call(as_user) -> None:  # type: ignore[no-untyped-def]
     sup = as_user("supervisor")
-    assert as_user("agent").post("/api/harassment-marks", json={
-        "phone": "13600000000", "reason": "x", "expires_at": "2099-01-01T00:00:00+08:00"}).status_code == 403
-    past = sup.post("/api/harassment-marks", json={"phone": "13600000000", "reason": "反复辱骂话务员",
-                                                   "expires_at": "2001-01-01T00:00:00+08:00"})
+    assert (
+        as_user("agent")
+        .post(
+            "/api/harassment-marks",
+            json={"phone": "13600000000", "reason": "x", "expires_at": "2099-01-01T00:00:00+08:00"},
+        )
+        .status_code
+        == 403
+    )
+    past = sup.post(
+        "/api/harassment-marks",
+        json={"phone": "13600000000", "reason": "反复辱骂话务员", "expires_at": "2001-01-01T00:00:00+08:00"},
+    )
     assert past.status_code == 422 and "已过" in past.json()["detail"]
-    ok = sup.post("/api/harassment-marks", json={"phone": "136-0000-0000", "reason": "反复辱骂话务员",
-                                                 "expires_at": "2099-01-01T00:00:00+08:00"})
+    ok = sup.post(
+        "/api/harassment-marks",
+        json={"phone": "136-0000-0000", "reason": "反复辱骂话务员", "expires_at": "2099-01-01T00:00:00+08:00"},
+    )
     assert ok.status_code == 201
     card = as_user("agent").post("/api/calls/incoming", json={"caller_phone": "13600000000"}).json()
     assert card["harassment"]["reason"] == "反复辱骂话务员"

@@ -17,8 +17,11 @@ TEXT = "我是欧阳秘密，电话13912345678，身份证110101199003071234，�
 
 
 def confidential_order(as_user) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    res = as_user("agent").post("/api/orders", json=order_body(confidential=True, description=TEXT,
-                                                               subject="欧阳秘密反映乱收费", **SECRET), headers=idem())
+    res = as_user("agent").post(
+        "/api/orders",
+        json=order_body(confidential=True, description=TEXT, subject="欧阳秘密反映乱收费", **SECRET),
+        headers=idem(),
+    )
     assert res.status_code == 201
     return res.json()  # type: ignore[no-any-return]
 
@@ -78,8 +81,9 @@ def test_unmask_is_audited_and_limited_to_the_right(as_user, engine: Engine) -> 
 
 
 def test_exports_are_audited_and_neutralise_formulas(as_user) -> None:  # type: ignore[no-untyped-def]
-    as_user("agent").post("/api/orders", json=order_body(subject="=HYPERLINK(\"http://x\")", description="+1 -2 @3"),
-                          headers=idem())
+    as_user("agent").post(
+        "/api/orders", json=order_body(subject='=HYPERLINK("http://x")', description="+1 -2 @3"), headers=idem()
+    )
     csv_text = as_user("supervisor").get("/api/exports/orders", params={"format": "csv"}).content.decode("utf-8-sig")
     assert "'=HYPERLINK" in csv_text and "'+1 -2 @3" in csv_text
     assert [e["action"] for e in as_user("supervisor").get("/api/audit").json()] == ["export"]
@@ -96,8 +100,7 @@ def test_workstation_cannot_read_or_act_on_another_workstations_order(as_user, e
         assert api.get("/api/orders").json()["total"] == 0
         assert api.get("/api/orders", params={"ids": str(order["id"])}).json()["total"] == 0
         assert api.get(f"/api/orders/{order['id']}/events").status_code == 404
-        up = api.post(f"/api/orders/{order['id']}/attachments",
-                      files={"file": ("a.txt", b"hello", "text/plain")})
+        up = api.post(f"/api/orders/{order['id']}/attachments", files={"file": ("a.txt", b"hello", "text/plain")})
         assert up.status_code == 404
         # Editing intake fields is a centre action: a workstation gets 403 whatever the order.
         assert api.patch(f"/api/orders/{order['id']}", json={"version": 1, "subject": "x"}).status_code == 403
@@ -110,14 +113,21 @@ def test_workstation_cannot_read_or_act_on_another_workstations_order(as_user, e
 
 def test_observer_sees_only_the_oversight_line_read_only(as_user) -> None:  # type: ignore[no-untyped-def]
     plain = as_user("agent").post("/api/orders", json=order_body(), headers=idem()).json()
-    oversight = as_user("desk").post("/api/orders", json=order_body(desk_code="business_env", subject="营商环境投诉"),
-                                     headers=idem()).json()
+    oversight = (
+        as_user("desk")
+        .post("/api/orders", json=order_body(desk_code="business_env", subject="营商环境投诉"), headers=idem())
+        .json()
+    )
     obs = as_user("observer")
     assert obs.get(f"/api/orders/{plain['id']}").status_code == 404
     assert obs.get(f"/api/orders/{oversight['id']}").status_code == 200
     assert obs.post("/api/orders", json=order_body(), headers=idem()).status_code == 403
-    assert obs.post(f"/api/orders/{oversight['id']}/attachments",
-                    files={"file": ("a.txt", b"hello", "text/plain")}).status_code == 403
+    assert (
+        obs.post(
+            f"/api/orders/{oversight['id']}/attachments", files={"file": ("a.txt", b"hello", "text/plain")}
+        ).status_code
+        == 403
+    )
 
 
 def test_attachment_limits_and_scoped_download(as_user, engine: Engine, seeded, settings) -> None:  # type: ignore[no-untyped-def]

@@ -6,14 +6,25 @@ from tests.conftest import login
 def test_admin_creates_changes_and_deactivates_users(as_user, client, seeded) -> None:  # type: ignore[no-untyped-def]
     adm = as_user("admin")
     assert as_user("supervisor").get("/api/users").status_code == 403
-    bad = adm.post("/api/users", json={"username": "ws_new", "display_name": "新人", "password": "Passw0rd!",
-                                       "role": "workstation_staff"})
+    bad = adm.post(
+        "/api/users",
+        json={"username": "ws_new", "display_name": "新人", "password": "Passw0rd!", "role": "workstation_staff"},
+    )
     assert bad.status_code == 422 and "工作站" in bad.json()["detail"]
-    dup = adm.post("/api/users", json={"username": "agent", "display_name": "重名", "password": "Passw0rd!",
-                                       "role": "agent"})
+    dup = adm.post(
+        "/api/users", json={"username": "agent", "display_name": "重名", "password": "Passw0rd!", "role": "agent"}
+    )
     assert dup.status_code == 422 and "已存在" in dup.json()["detail"]
-    created = adm.post("/api/users", json={"username": "ws_new", "display_name": "新人", "password": "Passw0rd!",
-                                           "role": "workstation_staff", "workstation_id": seeded.county_b})
+    created = adm.post(
+        "/api/users",
+        json={
+            "username": "ws_new",
+            "display_name": "新人",
+            "password": "Passw0rd!",
+            "role": "workstation_staff",
+            "workstation_id": seeded.county_b,
+        },
+    )
     assert created.status_code == 201 and created.json()["workstation_name"] == "江北区人民政府"
     newbie = login(client, "ws_new")
     assert newbie.get("/api/auth/me").json()["workstation_id"] == seeded.county_b
@@ -43,8 +54,10 @@ def test_admin_unlocks_a_locked_account(as_user, client, seeded) -> None:  # typ
 
 def test_call_transfer_to_a_specialist_desk(as_user) -> None:  # type: ignore[no-untyped-def]
     agent = as_user("agent")
-    res = agent.post("/api/calls/transfer", json={"caller_phone": "13800000000", "desk_code": "legal_aid",
-                                                  "summary": "劳动合同纠纷，需要法律援助"})
+    res = agent.post(
+        "/api/calls/transfer",
+        json={"caller_phone": "13800000000", "desk_code": "legal_aid", "summary": "劳动合同纠纷，需要法律援助"},
+    )
     assert res.status_code == 201 and res.json()["kind"] == "transfer" and res.json()["desk_code"] == "legal_aid"
     bad = agent.post("/api/calls/transfer", json={"desk_code": "nowhere", "summary": "x"})
     assert bad.status_code == 422 and "nowhere" in bad.json()["detail"]

@@ -46,9 +46,7 @@ def article_body(**over: Any) -> dict[str, Any]:
         "category": "service_guide",
         "department": "云州市公安局",
         "tags": ["身份证"],
-        "body": (
-            "# 居民身份证补领指南\n\n## 所需材料\n\n户口簿和一张近照。\n\n## 收费标准\n\n补领每证20元。\n"
-        ),
+        "body": ("# 居民身份证补领指南\n\n## 所需材料\n\n户口簿和一张近照。\n\n## 收费标准\n\n补领每证20元。\n"),
     }
     body.update(over)
     return body

@@ -44,11 +44,7 @@ def test_long_section_is_split_with_overlap_within_max_length() -> None:
 
 
 def test_chunk_markdown_splits_long_sections_under_their_heading() -> None:
-    md = (
-        "## 长章节\n\n"
-        + "".join(f"这是第{i}句很长的说明文字。" for i in range(120))
-        + "\n\n## 短章节\n\n短。\n"
-    )
+    md = "## 长章节\n\n" + "".join(f"这是第{i}句很长的说明文字。" for i in range(120)) + "\n\n## 短章节\n\n短。\n"
     chunks = chunk_markdown(md, max_chars=300, overlap=50)
     assert {c.heading_path for c in chunks} == {("长章节",), ("短章节",)}
     assert sum(c.heading_path == ("长章节",) for c in chunks) >= 4

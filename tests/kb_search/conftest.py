@@ -23,9 +23,7 @@ def beir_fixture() -> dict[str, Path]:
 def govqa() -> Path:
     path = (SHARED_DATA / "kb-govqa").resolve()
     if not (path / "corpus.jsonl").is_file():
-        pytest.skip(
-            f"shared data not found at {path} (kb-govqa is read from ../shared/data, never committed)"
-        )
+        pytest.skip(f"shared data not found at {path} (kb-govqa is read from ../shared/data, never committed)")
     return path
 
 

@@ -126,9 +126,7 @@ class BackendContract:
             assert hit.score == pytest.approx(plain[hit.id], rel=1e-5)
 
     def test_replace_changes_text_and_vector(self, loaded):
-        loaded.upsert(
-            KB_INDEX, [Document(id="a1", text="驾驶证到期换证", category="交通")], unit(50)[None, :]
-        )
+        loaded.upsert(KB_INDEX, [Document(id="a1", text="驾驶证到期换证", category="交通")], unit(50)[None, :])
         assert loaded.count(KB_INDEX) == 4
         assert "a1" not in self.ids(loaded.keyword_search(KB_INDEX, tokenize("社保卡"), k=10))
         assert self.ids(loaded.keyword_search(KB_INDEX, tokenize("驾照"), k=10)) == ["a1"]

@@ -17,9 +17,7 @@ def test_sentence_transformers_adapter_with_bundled_minilm(monkeypatch):
     model = SentenceTransformerEmbedder(minilm_path())
     assert model.dim == 384
     q = model.embed_queries(["How do I renew my passport?"])[0]
-    p = model.embed_passages(
-        ["Passport renewal: apply at the immigration office.", "The cat sat on the mat."]
-    )
+    p = model.embed_passages(["Passport renewal: apply at the immigration office.", "The cat sat on the mat."])
     assert p.shape == (2, 384) and p.dtype == np.float32
     assert np.allclose(np.linalg.norm(p, axis=1), 1.0, atol=1e-4)
     assert cosine(q, p[0]) > cosine(q, p[1]) + 0.2

@@ -113,6 +113,4 @@ def test_vector_source_is_used_and_searched_beside_bm25(searcher):
     hits = searcher.search("医保卡丢了怎么补办", k=3, vector_source=source)
     assert asked == ["医保卡丢了怎么补办"]
     assert hits[0].id == "d01" and set(hits[0].scores) == {"bm25", "dense"}
-    assert searcher.search("医保卡丢了怎么补办", k=3, vector_source=lambda _t: None)[0].scores.keys() == {
-        "bm25"
-    }
+    assert searcher.search("医保卡丢了怎么补办", k=3, vector_source=lambda _t: None)[0].scores.keys() == {"bm25"}

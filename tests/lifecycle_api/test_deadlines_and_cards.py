@@ -58,9 +58,7 @@ def test_deadline_crosses_national_day(client, as_user, seeded, calendar_2026) -
 def test_urgent_order_out_of_hours_runs_on_clock_time(client, as_user, seeded, engine, calendar_2026) -> None:  # type: ignore[no-untyped-def]
     with make_sessionmaker(engine)() as s:
         s.add(
-            DutyRosterEntry(
-                workstation_id=seeded.county_a, kind="holiday", contact="值班员李明", phone="0871-12345678"
-            )
+            DutyRosterEntry(workstation_id=seeded.county_a, kind="holiday", contact="值班员李明", phone="0871-12345678")
         )
         s.commit()
     night = _at(2026, 10, 3, 22, 0)  # a National Day holiday, at night

@@ -37,9 +37,7 @@ def test_dissatisfied_reopened_twice_then_escalated(as_user, seeded, engine) -> 
     assert [h["data"]["verdict"] for h in reopen] == ["reasonable", "reasonable"]
     assert [h["data"]["reopen_count"] for h in reopen] == [1, 2]
     with make_sessionmaker(engine)() as s:
-        outcomes = s.scalars(
-            select(FollowUp.outcome).where(FollowUp.order_id == oid).order_by(FollowUp.id)
-        ).all()
+        outcomes = s.scalars(select(FollowUp.outcome).where(FollowUp.order_id == oid).order_by(FollowUp.id)).all()
     assert outcomes == ["dissatisfied"] * 3
     assert events(engine, "order.transition", oid)[-1].payload["to_state"] == "pending_dispatch"
 
@@ -94,9 +92,7 @@ def test_follow_up_failed_after_three_unreached(as_user, seeded, engine) -> None
     assert out["order"]["state"] == "closed"
     assert actions_of(followup, oid)[-4:] == ["follow_up_unreached"] * 3 + ["follow_up_failed"]
     with make_sessionmaker(engine)() as s:
-        outcomes = s.scalars(
-            select(FollowUp.outcome).where(FollowUp.order_id == oid).order_by(FollowUp.id)
-        ).all()
+        outcomes = s.scalars(select(FollowUp.outcome).where(FollowUp.order_id == oid).order_by(FollowUp.id)).all()
     assert outcomes == ["unreached"] * 3 + ["failed"]
 
 

@@ -25,9 +25,7 @@ def test_lead_unit_gets_steps_and_cards_live(live_server: LiveServer, engine, se
             json={"version": order["version"], "lead_unit_id": seeded.county_a},
         )
         assert res.status_code == 200, res.text
-        res = staff_a.post(
-            f"/api/orders/{order['id']}/actions/sign", json={"version": res.json()["order"]["version"]}
-        )
+        res = staff_a.post(f"/api/orders/{order['id']}/actions/sign", json={"version": res.json()["order"]["version"]})
         assert res.status_code == 200, res.text
         with make_sessionmaker(engine)() as s:
             assert issue_cards(session=s, now=utcnow() + timedelta(days=30)) == 1  # long overdue: red

@@ -95,9 +95,7 @@ def test_dispatch_to_archive_through_tier3(as_user, seeded, engine) -> None:  # 
     assert ratio(other, "on_time_completion_rate") == (0, 0) and ratio(other, "on_time_sign_rate") == (0, 0)
     street = kpi(as_user("supervisor"), start, utcnow() + timedelta(days=30), workstation_id=seeded.street_a1)
     assert ratio(street, "on_time_sign_rate") == (0, 0)  # led by the county, not by its street
-    assert (
-        as_user("observer").post(f"/api/orders/{oid}/actions/archive", json={"version": 1}).status_code == 403
-    )
+    assert as_user("observer").post(f"/api/orders/{oid}/actions/archive", json={"version": 1}).status_code == 403
     drill = (
         as_user("supervisor")
         .get(

@@ -88,9 +88,7 @@ def test_repeat_request_linked_to_open_order(as_user, seeded, engine) -> None:  
     )
     assert drill.json()["order_ids"] == sorted([first, repeat, other])
     assert (
-        as_user("staff_a")
-        .get("/api/kpi", params={"from": start.isoformat(), "to": utcnow().isoformat()})
-        .status_code
+        as_user("staff_a").get("/api/kpi", params={"from": start.isoformat(), "to": utcnow().isoformat()}).status_code
         == 403
     )
 
@@ -130,9 +128,7 @@ def test_two_users_at_once_one_wins(as_user, seeded, engine, client) -> None:  #
     assert actions_of(as_user("dispatcher"), oid) == ["accept", winner]
     assert transitions(engine, oid) == [winner]
     with make_sessionmaker(engine)() as s:
-        assigned = s.scalar(
-            select(func.count()).select_from(OrderAssignment).where(OrderAssignment.order_id == oid)
-        )
+        assigned = s.scalar(select(func.count()).select_from(OrderAssignment).where(OrderAssignment.order_id == oid))
         steps = s.scalar(select(func.count()).select_from(OrderHistory).where(OrderHistory.order_id == oid))
     assert assigned == (1 if winner == "dispatch" else 0) and steps == 2
     # A stale version is refused the same way without any race.

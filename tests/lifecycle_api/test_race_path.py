@@ -50,15 +50,8 @@ def test_overlapping_writers_loser_gets_stale_version(as_user, seeded, engine, b
         loser.close()
         winner.close()
     with factory() as s:
-        steps = s.scalars(
-            select(OrderHistory.action).where(OrderHistory.order_id == oid).order_by(OrderHistory.id)
-        )
+        steps = s.scalars(select(OrderHistory.action).where(OrderHistory.order_id == oid).order_by(OrderHistory.id))
         assert list(steps) == ["accept", "dispatch"]
-        assert (
-            s.scalar(select(func.count()).select_from(OrderAssignment).where(OrderAssignment.order_id == oid))
-            == 1
-        )
-        types = [
-            e.payload.get("action") for e in s.scalars(select(Event).where(Event.type == "order.transition"))
-        ]
+        assert s.scalar(select(func.count()).select_from(OrderAssignment).where(OrderAssignment.order_id == oid)) == 1
+        types = [e.payload.get("action") for e in s.scalars(select(Event).where(Event.type == "order.transition"))]
         assert types == ["dispatch"]

@@ -31,9 +31,7 @@ def test_send_back_with_standard_reason_gives_new_deadline(as_user, seeded, engi
     sent = history(dispatcher, oid)[-1]
     assert sent["action"] == "send_back" and sent["data"]["reason"] == "答非所问"
     # Nothing is in the calendar table, so the weekday rule applies.
-    expected = send_back_deadline(
-        _t(sent["at"]), calendar=WorkCalendar(), policy=DeadlinePolicy(), working_days=3
-    )
+    expected = send_back_deadline(_t(sent["at"]), calendar=WorkCalendar(), policy=DeadlinePolicy(), working_days=3)
     assert _t(out["deadlines"]["reply_by"]) == expected == _t(sent["data"]["reply_by"])
     assert [o["id"] for o in staff.get("/api/queues/sent_back").json()["items"]] == [oid]
     ev = events(engine, "order.transition", oid)[-1]
@@ -105,10 +103,7 @@ def test_consultation_with_assisting_opinions(as_user, seeded, engine) -> None: 
         assert res.status_code == 200, res.text
     # A unit not invited to the consultation cannot give an opinion.
     assert (
-        as_user("staff_dept")
-        .post(f"/api/orders/{oid}/consultation-opinions", json={"text": "无"})
-        .status_code
-        == 404
+        as_user("staff_dept").post(f"/api/orders/{oid}/consultation-opinions", json={"text": "无"}).status_code == 404
     )
     out = act(
         dispatcher,
@@ -143,9 +138,7 @@ def test_consultation_with_assisting_opinions(as_user, seeded, engine) -> None: 
         (seeded.county_b, "consultation"),
         (seeded.county_b, "assist"),
     ]
-    assist = [e for e in events(engine, "order.transition", oid) if e.payload["action"] == "assist_opinion"][
-        0
-    ]
+    assist = [e for e in events(engine, "order.transition", oid) if e.payload["action"] == "assist_opinion"][0]
     assert assist.payload["actor"] == "assisting_unit" and seeded.county_a in assist.workstation_ids
     assert [e.payload["action"] for e in events(engine, "order.recorded", oid)] == ["consult_opinion"] * 2
 
@@ -157,9 +150,7 @@ def test_extension_approved_and_rejected(as_user, seeded, engine) -> None:  # ty
     for oid in (approved, rejected):
         act(dispatcher, oid, "dispatch", lead_unit_id=seeded.county_a)
         act(staff, oid, "sign")
-    before = _t(
-        as_user("dispatcher").get(f"/api/orders/{approved}/lifecycle").json()["deadlines"]["reply_by"]
-    )
+    before = _t(as_user("dispatcher").get(f"/api/orders/{approved}/lifecycle").json()["deadlines"]["reply_by"])
     too_long = act(staff, approved, "request_extension", expect=422, days=6, reason="需协调多部门")
     assert "1 至 5" in too_long["detail"]
     act(staff, approved, "request_extension", days=3, reason="需协调供电部门更换线路")

@@ -110,9 +110,7 @@ def test_cv_warns_only_about_labels_a_folds_training_part_lacks(app, tmp_path: P
 
 def test_missing_field_is_named(app, tmp_path: Path) -> None:
     tr = fixtures.write_jsonl(tmp_path / "train.jsonl", fixtures.rows())
-    res = run(
-        app, "eval", "classify", "--train", str(tr), "--folds", "3", "--label-field", "category", ok=False
-    )
+    res = run(app, "eval", "classify", "--train", str(tr), "--folds", "3", "--label-field", "category", ok=False)
     assert res.exit_code == 2
     assert "缺少字段" in res.stderr and "'category'" in res.stderr
 
@@ -132,9 +130,7 @@ def test_train_list_serve_rollback(app, tmp_path: Path, monkeypatch: pytest.Monk
     get_settings.cache_clear()
     try:
         tr = fixtures.write_jsonl(tmp_path / "all.jsonl", fixtures.rows())
-        first = run(
-            app, "routing", "train", "--task", "category", "--jsonl", str(tr), "--folds", "3", "--serve"
-        )
+        first = run(app, "routing", "train", "--task", "category", "--jsonl", str(tr), "--folds", "3", "--serve")
         assert "已设为在用" in first.stdout and "macro-F1" in first.stdout
         run(app, "routing", "train", "--task", "category", "--jsonl", str(tr), "--folds", "0")
         lines = run(app, "routing", "models", "--task", "category").stdout.strip().splitlines()

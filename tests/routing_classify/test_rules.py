@@ -22,9 +22,7 @@ def test_learned_labels_map_to_the_six_types() -> None:
     assert rules.request_type("楼上装修一直没人管。", learned="投诉/求助").value == "complaint"
     # Rules win over the learned label for the types the data does not have.
     assert rules.request_type("我要举报附近的黑诊所。", learned="咨询").value == "tip_off"
-    assert set(v for vs in rules.DATA_TYPE_MAP.values() for v in vs) | {"tip_off", "praise"} == set(
-        rules.REQUEST_TYPES
-    )
+    assert set(v for vs in rules.DATA_TYPE_MAP.values() for v in vs) | {"tip_off", "praise"} == set(rules.REQUEST_TYPES)
 
 
 def test_unknown_learned_label_is_named() -> None:

@@ -85,9 +85,7 @@ def test_every_open_state_can_still_reach_closed() -> None:
 
 
 # ---- happy paths --------------------------------------------------------------------------------------
-def run(
-    steps: list[tuple[str, Actor]], *, start: S | None = None, facts: OrderFacts | None = None
-) -> S | None:
+def run(steps: list[tuple[str, Actor]], *, start: S | None = None, facts: OrderFacts | None = None) -> S | None:
     st = start
     for action, actor in steps:
         st = apply(st, action, actor=actor, facts=facts)
@@ -180,9 +178,7 @@ def test_configured_reopen_limit() -> None:
 def test_follow_up_three_attempts_then_failed() -> None:
     for attempts in range(3):
         facts = OrderFacts(follow_up_attempts=attempts)
-        assert (
-            apply(S.follow_up, "follow_up_unreached", actor=Actor.follow_up_agent, facts=facts) == S.follow_up
-        )
+        assert apply(S.follow_up, "follow_up_unreached", actor=Actor.follow_up_agent, facts=facts) == S.follow_up
         with pytest.raises(RuleViolation, match=f"回访未接通 {attempts} 次，须满 3 次") as exc:
             apply(S.follow_up, "follow_up_failed", facts=facts)
         assert exc.value.code == "follow_up_attempts_left"

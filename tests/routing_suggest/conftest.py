@@ -56,9 +56,7 @@ def index_orders(searcher: HybridSearcher, engine: Engine, ids: list[int]) -> No
         for oid in ids:
             o = session.get(WorkOrder, oid)
             assert o is not None
-            text = (
-                masked_fields(o) if o.confidential else {"subject": o.subject, "description": o.description}
-            )
+            text = masked_fields(o) if o.confidential else {"subject": o.subject, "description": o.description}
             docs.append(
                 Document(
                     id=str(o.id),

@@ -54,28 +54,21 @@ def _govqa() -> tuple[list[Document], list[tuple[str, str]]]:
         q["_id"]: q["text"]
         for q in map(json.loads, (GOVQA / "queries-dev.jsonl").read_text(encoding="utf-8").splitlines())
     }
-    qrels = [
-        line.split("\t")
-        for line in (GOVQA / "qrels" / "dev.tsv").read_text(encoding="utf-8").splitlines()[1:]
-    ]
+    qrels = [line.split("\t") for line in (GOVQA / "qrels" / "dev.tsv").read_text(encoding="utf-8").splitlines()[1:]]
     return docs, [(queries[q], d) for q, d, _ in qrels if q in queries]
 
 
 @pytest.mark.slow
 def test_threshold_fitted_on_the_real_embedded_backend_keeps_precision(tmp_path: Path) -> None:
     _govqa()
-    result = _bench().run(
-        embedder_name=None, mode="bm25", folds=3, limit=400, cache=tmp_path / "unused.sqlite"
-    )
+    result = _bench().run(embedder_name=None, mode="bm25", folds=3, limit=400, cache=tmp_path / "unused.sqlite")
     shipped = result["scorers"][result["shipped_scorer"]]
     assert result["questions"] == 400
     assert shipped["fit_precision"] >= 0.9 and shipped["fit_coverage"] > 0.05
     assert shipped["cv_precision"] >= 0.8  # held-out folds: close to the target, as the bench reports
 
 
-def test_suggestion_offers_the_passage_only_for_confident_enquiries(
-    tmp_path: Path, engine: Engine, seeded
-) -> None:
+def test_suggestion_offers_the_passage_only_for_confident_enquiries(tmp_path: Path, engine: Engine, seeded) -> None:
     docs, pairs = _govqa()
     backend = EmbeddedBackend(tmp_path / "kb")
     searcher = HybridSearcher(backend, None)  # keyword-only: the threshold fitted for ("bm25", "bm25")

@@ -11,9 +11,7 @@ from routing.catalogue.locality import LocalityIndex, Place, normalise_address
 @pytest.fixture(scope="module")
 def index() -> LocalityIndex:
     data = city()
-    places = (
-        (Place(g["name"], g["kind"], g["workstation"], g["region"]), g["aliases"]) for g in data["gazetteer"]
-    )
+    places = ((Place(g["name"], g["kind"], g["workstation"], g["region"]), g["aliases"]) for g in data["gazetteer"])
     return LocalityIndex(places, {r["code"]: r["name"] for r in data["regions"]})
 
 

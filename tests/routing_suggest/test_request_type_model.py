@@ -46,11 +46,7 @@ SUGGESTION = [
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pairs = (
-        [(t, "咨询") for t in ENQUIRY]
-        + [(t, "投诉/求助") for t in COMPLAINT]
-        + [(t, "建言") for t in SUGGESTION]
-    )
+    pairs = [(t, "咨询") for t in ENQUIRY] + [(t, "投诉/求助") for t in COMPLAINT] + [(t, "建言") for t in SUGGESTION]
     root = tmp_path_factory.mktemp("models")
     store.save("request_type", train_pairs(pairs, progress=False), serve=True, root=root)
     return root

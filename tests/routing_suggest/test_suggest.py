@@ -115,9 +115,7 @@ def test_explanation_shows_similar_orders_masked_with_their_category_and_unit(
     index_orders(order_searcher, engine, [res.json()["id"]])
     client.app.state.order_searcher = order_searcher
 
-    out = agent.post(
-        "/api/routing/suggest", json={"subject": "石门镇停水", "description": "石门镇停水了"}
-    ).json()
+    out = agent.post("/api/routing/suggest", json={"subject": "石门镇停水", "description": "石门镇停水了"}).json()
     [similar] = out["explanation"]["similar_orders"]
     assert similar["category"] == "城乡建设/供水供气供暖/停水" and similar["unit"] == "白石县人民政府"
     assert "13912345678" not in similar["subject"] and "139****5678" in similar["subject"]
@@ -126,11 +124,7 @@ def test_explanation_shows_similar_orders_masked_with_their_category_and_unit(
 
 
 def test_vague_text_asks_the_agent_to_choose(as_user, demo) -> None:
-    out = (
-        as_user("agent")
-        .post("/api/routing/suggest", json={"description": "你好，我有个事情想反映一下。"})
-        .json()
-    )
+    out = as_user("agent").post("/api/routing/suggest", json={"description": "你好，我有个事情想反映一下。"}).json()
     assert out["needs_choice"] is True
     assert out["category"]["needs_choice"] is True and out["category"]["value"] is None
     assert out["units"]["lead"] is None

@@ -18,9 +18,7 @@ PHRASES = ("{}的问题好几天了", "反映一下{}", "这边{}一直没人管
 def category_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A level-1 category model, trained on sentences we write from the demo catalogue's keywords (the
     shared data labels only the top level, as this does)."""
-    pairs = [
-        (p.format(kw), r["level1"]) for r in city()["catalogue"] for kw in r["keywords"] for p in PHRASES
-    ]
+    pairs = [(p.format(kw), r["level1"]) for r in city()["catalogue"] for kw in r["keywords"] for p in PHRASES]
     root = tmp_path_factory.mktemp("models")
     store.save("category", train_pairs(pairs, progress=False), serve=True, root=root)
     return root
