@@ -55,3 +55,19 @@ def test_nb_variant_trains_explains_and_round_trips_through_the_store(monkeypatc
     assert p.top_words and all(w.word in text for w in p.top_words)
     weights = [w.weight for w in p.top_words]
     assert weights == sorted(weights, reverse=True) and all(0 < w <= 1 for w in weights)
+
+
+def test_a_row_with_no_known_feature_scores_the_intercepts_and_pickling_drops_the_cache() -> None:
+    import pickle
+
+    texts, labels = _data()
+    feats = TextFeatures("nb-char14")
+    clf = NBSVM(C=0.1).fit(feats.fit_transform(texts), np.array(labels))
+    empty = feats.transform(["ｑｑｑ"])
+    assert empty.nnz == 0
+    assert clf.decision_function(empty)[0] == pytest.approx([svm.intercept_[0] for svm in clf.svms_])
+    row = feats.transform(["公交车站的站牌被撞坏了，请修复。"])
+    before = clf.decision_function(row)
+    copy = pickle.loads(pickle.dumps(clf))
+    assert copy._cache is None  # derived matrices are rebuilt, not stored with the model
+    assert copy.decision_function(row) == pytest.approx(before)
