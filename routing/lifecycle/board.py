@@ -5,7 +5,8 @@ definitions as ``kpi.compute`` (docs/kpi.md), so every series adds up to the mat
 - volume, categories and counties count ``accept`` steps in the period (the denominator of 直办率);
 - satisfaction counts valid follow-ups (考核剔除 left out) with the configured weights;
 - on-time completion needs each order's handling cycles rebuilt step by step, which SQL cannot do
-  cleanly, so it runs ``kpi.due_cycles`` once over all orders and groups them by tier-2 unit.
+  cleanly, so it runs ``kpi.due_cycles`` over the orders that can count in the period
+  (``kpi.load_history``, the same selection as /api/kpi) and groups them by tier-2 unit.
 
 Buckets (hours, days) are counted from ``start``: a console that asks from local midnight gets local
 hours and days without the database knowing the time zone.
@@ -124,29 +125,22 @@ def _on_time(session: Session, start: datetime, end: datetime, region: str | Non
             uid = parent[uid]
         return uid
 
-    # Orders with a lead unit (the grouping /api/kpi's workstation_id filter uses), as a subquery so the
-    # history read needs no list of ids however many orders there are.
-    order_unit = (
-        select(WorkOrder.id, WorkOrder.lead_unit_id)
-        .outerjoin(_lead, _lead.id == WorkOrder.lead_unit_id)
-        .where(WorkOrder.lead_unit_id.is_not(None))
-    )
+    # Grouped by the order's lead unit (what /api/kpi's workstation_id filter uses); only the orders that
+    # can count in the period are read (``kpi.candidates``), a county's through a subquery so the read
+    # needs no list of ids however many orders there are.
+    where = []
     if region:
-        order_unit = order_unit.where(region_of() == region)
-    top = {oid: tier2(lead) for oid, lead in session.execute(order_unit)}
-    rows = session.scalars(
-        select(OrderHistory)
-        .where(OrderHistory.order_id.in_(order_unit.with_only_columns(WorkOrder.id)), OrderHistory.at < end)
-        .order_by(OrderHistory.order_id, OrderHistory.id)
-    )
-    by_order: dict[int, list[OrderHistory]] = defaultdict(list)
-    for r in rows:
-        by_order[r.order_id].append(r)
+        in_region = (
+            select(WorkOrder.id).outerjoin(_lead, _lead.id == WorkOrder.lead_unit_id).where(region_of() == region)
+        )
+        where.append(WorkOrder.id.in_(in_region))
+    by_order = kpi.load_history(session=session, start=start, end=end, where=where)
     num: dict[int, int] = defaultdict(int)
     den: dict[int, int] = defaultdict(int)
-    for oid, hist in by_order.items():
+    for hist in by_order.values():
+        unit = tier2(hist[0].lead_unit_id)
         for c in kpi.due_cycles(hist, start, end):
-            if c.reopen or (unit := top.get(oid)) is None:
+            if c.reopen or unit is None:
                 continue  # 按时办结率 counts first cycles; reopen cycles have their own figure
             den[unit] += 1
             num[unit] += int(c.accepted_on_time)

@@ -6,18 +6,40 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from math import ceil
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from annotated_types import Le
+from pydantic import BaseModel
+from sqlalchemy import TIMESTAMP, ColumnElement, cast, func, select, union
 from sqlalchemy.orm import Session
 
 from hotline.org.service import subtree_ids
+from routing.catalogue.models import CatalogueRule
+from routing.catalogue.schemas import RuleIn
+from routing.deadlines.policy import DeadlinePolicy
+from routing.deadlines.service import load_policy
+from routing.lifecycle.schemas import ExtensionIn, SendBackIn
 from routing.orders.models import OrderHistory, WorkOrder
 
 VALID_VERDICTS = ("follow_up_satisfied", "follow_up_mostly_satisfied", "follow_up_dissatisfied", "rate")
 DISPATCHES = ("dispatch", "reassign")
+# The steps whose ``reply_by`` sets a handling cycle's deadline in force (``_cycles``); every one of
+# them records the deadline it set in its data.
+DEADLINE_ACTIONS = (*DISPATCHES, "reopen", "send_back", "approve_extension")
 DEFAULT_WEIGHTS = {"satisfied": 1.0, "mostly_satisfied": 1.0}
+
+
+class HistoryRow(NamedTuple):
+    """The columns of ``order_history`` the figures read (plain tuples: no ORM identity map at scale),
+    with the order's lead unit, which the board groups by."""
+
+    order_id: int
+    action: str
+    at: datetime
+    data: dict[str, Any]
+    lead_unit_id: int | None
 
 
 @dataclass
@@ -70,7 +92,7 @@ def _parse(v: object) -> datetime | None:
     return datetime.fromisoformat(v) if isinstance(v, str) else None
 
 
-def _cycles(rows: Sequence[OrderHistory]) -> list[_Cycle]:
+def _cycles(rows: Sequence[HistoryRow]) -> list[_Cycle]:
     """Handling cycles of one order: the first from dispatch, another per reopening or re-dispatch.
     Each keeps the reply deadline in force (moved by send-backs and approved extensions)."""
     cycles: list[_Cycle] = []
@@ -96,28 +118,100 @@ def _cycles(rows: Sequence[OrderHistory]) -> list[_Cycle]:
     return cycles
 
 
-def due_cycles(rows: Sequence[OrderHistory], start: datetime, end: datetime) -> list[_Cycle]:
+def due_cycles(rows: Sequence[HistoryRow], start: datetime, end: datetime) -> list[_Cycle]:
     """The handling cycles of one order that the on-time completion figures count for ``[start, end)``:
     not dropped, with their deadline in force inside the period."""
     return [c for c in _cycles(rows) if not c.dropped and c.deadline is not None and start <= c.deadline < end]
 
 
-def _load(
-    *, session: Session, end: datetime, workstation_id: int | None, category_l1: str | None
-) -> dict[int, list[OrderHistory]]:
+def _schema_max(model: type[BaseModel], name: str) -> int:
+    """The ``le`` bound a request schema puts on a field (also inside ``Annotated[...] | None``)."""
+    info = model.model_fields[name]
+    metadata = list(info.metadata)
+    for arg in getattr(info.annotation, "__args__", ()):
+        metadata.extend(getattr(arg, "__metadata__", ()))
+    for m in metadata:
+        metadata.extend(getattr(m, "metadata", ()))  # a Field(...) nested in Annotated
+    bounds = [m.le for m in metadata if isinstance(m, Le) and isinstance(m.le, int)]
+    assert bounds, f"{model.__name__}.{name} has no upper bound; the KPI period selection needs one"
+    return max(bounds)
+
+
+def deadline_lookback(policy: DeadlinePolicy, catalogue_max_days: int | None = None) -> timedelta:
+    """How long before a handling cycle's deadline in force the step that set it can lie.
+
+    The step is a dispatch/reassign/reopen (the type's reply days, a catalogue entry's ``reply_days``, or
+    ``urgent.reply_hours`` of clock time), a send-back (reviewer's days) or an approved extension. An
+    extension moves a deadline that was set before it was requested, so the chain adds up: the base
+    deadline plus every extension allowed. Working days become calendar days at 7 per 5, plus 30 days of
+    holidays per 250 working days (China's statutory holidays are 13 days a year, the longest break 9).
+    Where the days come from a request schema, its bound is read from the schema itself, so raising a
+    bound there widens this window."""
+    base = max(
+        *(r.reply_working_days or 0 for r in policy.rules.values()),
+        policy.reopen_working_days or 0,
+        policy.send_back_working_days,
+        _schema_max(SendBackIn, "days"),
+        _schema_max(RuleIn, "reply_days"),
+        catalogue_max_days or 0,
+    )
+    extensions = policy.extension_max_requests * min(
+        policy.extension_max_working_days, _schema_max(ExtensionIn, "days")
+    )
+    urgent = timedelta(hours=policy.urgent.reply_hours or 0) + _calendar(extensions)
+    return max(_calendar(base + extensions), urgent)
+
+
+def _calendar(working_days: int) -> timedelta:
+    return timedelta(days=7 * ceil(working_days / 5) + 30 * ceil(working_days / 250))
+
+
+def _deadline_from(session: Session, t: datetime) -> ColumnElement[bool]:
+    """The step's recorded ``reply_by`` (ISO 8601 with its offset) is at or after ``t``, in SQL."""
+    text = OrderHistory.data["reply_by"].as_string()
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(text, TIMESTAMP(timezone=True)) >= t
+    # SQLite's julianday() reads the offset and keeps milliseconds; a second earlier keeps the
+    # selection a superset whatever the rounding (the cycle logic decides exactly afterwards).
+    return func.julianday(text) >= 2440587.5 + (t.timestamp() - 1) / 86400
+
+
+def candidates(*, session: Session, start: datetime, end: datetime) -> Any:
+    """The ids of the orders that can contribute to a figure for ``[start, end)`` — a superset, exact
+    for every figure ``compute`` and the board return:
+
+    - orders with a step in the period (every count but on-time completion and 超期数 counts a step);
+    - orders with a handling cycle whose deadline in force falls in the period. That deadline is the
+      ``reply_by`` recorded by the cycle's last deadline-setting step; if that step is in the period the
+      order is in the first set, otherwise it lies before ``start`` and at most ``deadline_lookback``
+      before its deadline, so ``[start − lookback, start)`` holds it, and its ``reply_by`` is ≥ ``start``.
+    """
+    catalogue_max = session.scalar(select(func.max(CatalogueRule.reply_days)))
+    lookback = deadline_lookback(load_policy(session=session), catalogue_max)
+    in_period = select(OrderHistory.order_id).where(OrderHistory.at >= start, OrderHistory.at < end)
+    due = select(OrderHistory.order_id).where(
+        OrderHistory.action.in_(DEADLINE_ACTIONS), OrderHistory.at < start, _deadline_from(session, start)
+    )
+    if start - datetime.min.replace(tzinfo=UTC) > lookback:
+        due = due.where(OrderHistory.at >= start - lookback)
+    return union(in_period, due).subquery()
+
+
+def load_history(
+    *, session: Session, start: datetime, end: datetime, where: Sequence[ColumnElement[bool]] = ()
+) -> dict[int, list[HistoryRow]]:
+    """Every step before ``end`` of the ``candidates`` for ``[start, end)`` among the orders matching
+    ``where`` (conditions on ``WorkOrder``): the cycle logic needs each selected order's whole history."""
+    ids = candidates(session=session, start=start, end=end)
     stmt = (
-        select(OrderHistory)
+        select(OrderHistory.order_id, OrderHistory.action, OrderHistory.at, OrderHistory.data, WorkOrder.lead_unit_id)
         .join(WorkOrder, WorkOrder.id == OrderHistory.order_id)
-        .where(OrderHistory.at < end)
+        .where(OrderHistory.order_id.in_(select(ids.c.order_id)), OrderHistory.at < end, *where)
         .order_by(OrderHistory.order_id, OrderHistory.id)
     )
-    if workstation_id is not None:
-        stmt = stmt.where(WorkOrder.lead_unit_id.in_(subtree_ids(session=session, root_id=workstation_id)))
-    if category_l1 is not None:
-        stmt = stmt.where(WorkOrder.category_l1 == category_l1)
-    by_order: dict[int, list[OrderHistory]] = defaultdict(list)
-    for r in session.scalars(stmt):
-        by_order[r.order_id].append(r)
+    by_order: dict[int, list[HistoryRow]] = defaultdict(list)
+    for r in session.execute(stmt):
+        by_order[r[0]].append(HistoryRow(*r))
     return by_order
 
 
@@ -149,9 +243,12 @@ def compute(
         "overdue_count": Figure("超期数", count_only=True),
         "repeat_rate": Figure("重复诉求率"),
     }
-    for order_id, rows in _load(
-        session=session, end=end, workstation_id=workstation_id, category_l1=category_l1
-    ).items():
+    where: list[ColumnElement[bool]] = []
+    if workstation_id is not None:
+        where.append(WorkOrder.lead_unit_id.in_(subtree_ids(session=session, root_id=workstation_id)))
+    if category_l1 is not None:
+        where.append(WorkOrder.category_l1 == category_l1)
+    for order_id, rows in load_history(session=session, start=start, end=end, where=where).items():
         excluded = {r.data.get("follow_up_id") for r in rows if r.action == "exclude"}
         verdict_cycles = {int(r.data.get("cycle") or 0) for r in rows if r.action in VALID_VERDICTS[:3]}
         for r in rows:
