@@ -30,3 +30,8 @@ Index(
     WorkOrder.created_at,
     WorkOrder.incident_address,
 )
+# The KPI period selection (``routing.lifecycle.kpi``) reads the steps of a period, and the
+# deadline-setting steps of the lookback before it, by time (migration 0008).
+from routing.orders.models import OrderHistory  # noqa: E402
+
+Index("ix_order_history_at", OrderHistory.at, OrderHistory.order_id)
