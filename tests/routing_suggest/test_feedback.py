@@ -104,10 +104,8 @@ def test_the_centre_lists_what_it_learned_from_agents(as_user, demo, engine: Eng
     assert agent.get("/api/routing/feedback", params={"limit": 0}).status_code == 422
 
 
-def _dispatch_then_reassign(as_user, engine: Engine, oid: int, first: int, then: int) -> None:  # type: ignore[no-untyped-def]
-    """The dispatch to ``first`` through the lifecycle (which records the catalogue rule in force),
-    then what the lifecycle writes after an upheld return: the reassignment to ``then``."""
-    act(as_user("dispatcher"), oid, "dispatch", lead_unit_id=first)
+def _reassign(engine: Engine, oid: int, then: int) -> None:
+    """What the lifecycle writes after an upheld return: the order reassigned to ``then``."""
     with make_sessionmaker(engine)() as session:
         order = session.get(WorkOrder, oid)
         assert order is not None
@@ -122,6 +120,13 @@ def _dispatch_then_reassign(as_user, engine: Engine, oid: int, first: int, then:
             )
         )
         session.commit()
+
+
+def _dispatch_then_reassign(as_user, engine: Engine, oid: int, first: int, then: int) -> None:  # type: ignore[no-untyped-def]
+    """The dispatch to ``first`` through the lifecycle (which records the catalogue rule in force),
+    then the reassignment to ``then``."""
+    act(as_user("dispatcher"), oid, "dispatch", lead_unit_id=first)
+    _reassign(engine, oid, then)
 
 
 @pytest.mark.parametrize(
@@ -178,20 +183,7 @@ def test_a_dispute_goes_to_the_rule_in_force_at_dispatch_not_to_todays(as_user, 
     assert res.status_code == 200, res.text
     res = admin.post("/api/catalogue/rules", json={**edited, "region_code": "0107", "lead": "D-ZJJ"})
     assert res.status_code == 201, res.text
-    with make_sessionmaker(engine)() as session:
-        order = session.get(WorkOrder, oid)
-        assert order is not None
-        order.lead_unit_id = demo["D-SWJ"]
-        session.add(
-            OrderHistory(
-                order_id=oid,
-                action="reassign",
-                from_state="return_review",
-                to_state="pending_sign",
-                data={"lead_unit_id": demo["D-SWJ"], "return_upheld": True},
-            )
-        )
-        session.commit()
+    _reassign(engine, oid, demo["D-SWJ"])
     with make_sessionmaker(engine)() as session:
         disputed = session.execute(select(CatalogueRule.id, CatalogueRule.disputes).where(CatalogueRule.disputes > 0))
         assert [tuple(r) for r in disputed] == [(old["id"], 1)]
@@ -213,18 +205,8 @@ def test_no_rule_at_dispatch_means_no_dispute(as_user, demo, engine: Engine) -> 
         order = session.get(WorkOrder, oid)
         assert order is not None
         order.category_l1, order.category_l2, order.category_l3 = "城乡建设", "物业管理", "物业服务"
-        order.lead_unit_id = demo["D-ZJJ"]
-        session.flush()  # categorised before the reassignment, as a separate request would
-        session.add(
-            OrderHistory(
-                order_id=oid,
-                action="reassign",
-                from_state="return_review",
-                to_state="pending_sign",
-                data={"lead_unit_id": demo["D-ZJJ"], "return_upheld": True},
-            )
-        )
-        session.commit()
+        session.commit()  # categorised after the dispatch, before the reassignment
+    _reassign(engine, oid, demo["D-ZJJ"])
     with make_sessionmaker(engine)() as session:
         assert session.scalar(select(CatalogueRule.id).where(CatalogueRule.disputes > 0)) is None
         [row] = session.scalars(select(RoutingFeedback)).all()
