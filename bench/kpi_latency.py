@@ -41,9 +41,8 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, insert, select  # noqa: E402
 
 import hotline.models_registry  # noqa: E402,F401
+from bench.demo_db import demo_database  # noqa: E402
 from hotline.db import make_engine, make_sessionmaker, migrate  # noqa: E402
-from hotline.demo.load import city, load_org  # noqa: E402
-from routing.catalogue.service import load_demo_catalogue  # noqa: E402
 from routing.lifecycle import board, kpi  # noqa: E402
 from routing.orders.models import OrderHistory, WorkOrder  # noqa: E402
 
@@ -177,15 +176,7 @@ def life(rng: random.Random, order_id: int, lead: int, other: int, created: date
 
 def build(workdir: Path, n_orders: int, seed: int = 0) -> None:
     rng = random.Random(seed)
-    data = city()
-    url = f"sqlite:///{workdir / 'bench.db'}"
-    migrate(url)
-    engine = make_engine(url)
-    factory = make_sessionmaker(engine)
-    with factory() as session:
-        ids = load_org(session=session, data=data)
-        load_demo_catalogue(session=session, data=data)
-        session.commit()
+    engine, factory, ids, data = demo_database(workdir)
     units = [ids[w["code"]] for w in data["workstations"] if w["tier"] == 2]
     # Counties lead most orders, as in a real city; departments the rest.
     weights = [8 if w["kind"] == "county" else 1 for w in data["workstations"] if w["tier"] == 2]

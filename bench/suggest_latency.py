@@ -46,11 +46,11 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, select  # noqa: E402
 
 import hotline.models_registry  # noqa: E402,F401
-from hotline.db import make_engine, make_sessionmaker, migrate  # noqa: E402
-from hotline.demo.load import city, load_org  # noqa: E402
+from bench.demo_db import demo_database  # noqa: E402
+from hotline.db import make_engine, make_sessionmaker  # noqa: E402
+from hotline.demo.load import city  # noqa: E402
 from kb.search import ORDER_INDEX, Document, EmbeddedBackend, HybridSearcher, get_embedder  # noqa: E402
 from kb.search.hybrid import dense_query_text  # noqa: E402
-from routing.catalogue.service import load_demo_catalogue  # noqa: E402
 from routing.classify import has_serving_model  # noqa: E402
 from routing.orders.models import WorkOrder  # noqa: E402
 from routing.suggest.schemas import SuggestIn  # noqa: E402
@@ -70,15 +70,7 @@ OPEN = ("pending_dispatch", "handling", "pending_sign", "follow_up")
 
 def build(workdir: Path, n_orders: int, embedder_name: str, seed: int = 0) -> None:
     rng = random.Random(seed)
-    data = city()
-    url = f"sqlite:///{workdir / 'bench.db'}"
-    migrate(url)
-    engine = make_engine(url)
-    factory = make_sessionmaker(engine)
-    with factory() as session:
-        ids = load_org(session=session, data=data)
-        load_demo_catalogue(session=session, data=data)
-        session.commit()
+    engine, factory, ids, data = demo_database(workdir)
     county = {w["region"]: ids[w["code"]] for w in data["workstations"] if w["tier"] == 2 and w["kind"] == "county"}
     places = data["gazetteer"]
     rules = [r for r in data["catalogue"] if not r["region"]]
