@@ -2,18 +2,25 @@
 years of orders with their full lifecycle history.
 
     .venv/bin/python bench/kpi_latency.py [--orders 200000] [--reps 3] [--workdir var/bench/kpi] [--rebuild]
+        [--url postgresql+psycopg://USER:PASS@HOST/hotline_bench_NAME]
 
-Set-up (built once under ``--workdir``, reused unless ``--rebuild``; the database is migrated to head
-before each run, so a later index reaches an existing build): a SQLite database at head with the demo
-city (organisation, catalogue) and ``--orders`` orders spread evenly over the two years before
-2026-11-01 00:00 UTC, each with the ``order_history`` rows the lifecycle writes, with the data keys the
-KPIs read (``handlers.py``, ``handlers_side.py``): accept; a quarter resolved directly; otherwise
-dispatch (``reply_by`` 3 or 5 days on, ``cycle``), some returned and reassigned, sign (``on_time``),
-some extensions requested and approved (``reply_by`` moved), reply (``on_time`` against the deadline in
-force), some sent back and replied again, approve, a follow-up verdict (``outcome``, ``follow_up_id``,
-``cycle``), some dissatisfied ones excluded, some reopened and handled again (cycle 1); a few orders
-are never replied to (overdue) and orders near the end are cut off mid-flow. Rows are bulk-inserted
-with ``insert()``; times carry the +08:00 offset the calendar writes.
+Set-up (built once, reused unless ``--rebuild``; the database is migrated to head before each run, so a
+later index reaches an existing build): a database at head — by default SQLite under ``--workdir``, or
+the PostgreSQL database at ``--url`` — with the demo city (organisation, catalogue) and ``--orders``
+orders spread evenly over the two years before 2026-11-01 00:00 UTC, each with the ``order_history``
+rows the lifecycle writes, with the data keys the KPIs read (``handlers.py``, ``handlers_side.py``):
+accept; a quarter resolved directly; otherwise dispatch (``reply_by`` 3 or 5 days on, ``cycle``), some
+returned and reassigned, sign (``on_time``), some extensions requested and approved (``reply_by``
+moved), reply (``on_time`` against the deadline in force), some sent back and replied again, approve, a
+follow-up verdict (``outcome``, ``follow_up_id``, ``cycle``), some dissatisfied ones excluded, some
+reopened and handled again (cycle 1); a few orders are never replied to (overdue) and orders near the
+end are cut off mid-flow. Rows are bulk-inserted with ``insert()``; times carry the +08:00 offset the
+calendar writes.
+
+PostgreSQL: the build empties the database first (drops and recreates the ``public`` schema), so the
+bench refuses any database whose name does not start with ``hotline_bench``; after the build it runs
+``ANALYZE`` (what autovacuum would do soon after a bulk load), so the first timed run does not plan on
+empty statistics. The build is reused when the database holds exactly ``--orders`` orders.
 
 Timed (``--reps`` runs each, after one warm-up): ``kpi.compute`` for (a) the last month, whole city;
 (b) the last month, the tier-2 unit leading most orders; (c) the last year; and ``board.board`` for the
@@ -24,6 +31,7 @@ for the same answer), and the load average beside.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -38,10 +46,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, inspect, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 import hotline.models_registry  # noqa: E402,F401
-from bench.demo_db import demo_database  # noqa: E402
+from bench.demo_db import demo_database, sqlite_url  # noqa: E402
 from hotline.db import make_engine, make_sessionmaker, migrate  # noqa: E402
 from routing.lifecycle import board, kpi  # noqa: E402
 from routing.orders.models import OrderHistory, WorkOrder  # noqa: E402
@@ -50,6 +59,8 @@ END = datetime(2026, 11, 1, tzinfo=UTC)
 SPAN = timedelta(days=730)
 CST = timezone(timedelta(hours=8))
 VERDICTS = (("satisfied", 0.7), ("mostly_satisfied", 0.15), ("dissatisfied", 0.15))
+# The build drops every table of a PostgreSQL database: only one named for it may be pointed at.
+BENCH_DB_PREFIX = "hotline_bench"
 
 
 def iso(t: datetime) -> str:
@@ -174,9 +185,9 @@ def life(rng: random.Random, order_id: int, lead: int, other: int, created: date
     return o.rows
 
 
-def build(workdir: Path, n_orders: int, seed: int = 0) -> None:
+def build(workdir: Path, url: str | None, n_orders: int, seed: int = 0) -> None:
     rng = random.Random(seed)
-    engine, factory, ids, data = demo_database(workdir)
+    engine, factory, ids, data = demo_database(workdir, url)
     units = [ids[w["code"]] for w in data["workstations"] if w["tier"] == 2]
     # Counties lead most orders, as in a real city; departments the rest.
     weights = [8 if w["kind"] == "county" else 1 for w in data["workstations"] if w["tier"] == 2]
@@ -227,12 +238,49 @@ def build(workdir: Path, n_orders: int, seed: int = 0) -> None:
         print(
             f"  {start + len(orders):,} orders, {n_rows:,} history rows ({time.perf_counter() - t0:.0f} s)", flush=True
         )
+    if engine.dialect.name == "postgresql":
+        t = time.perf_counter()
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
+        print(f"  ANALYZE ({time.perf_counter() - t:.0f} s)", flush=True)
     engine.dispose()
-    (workdir / "built.json").write_text(json.dumps({"orders": n_orders, "history_rows": n_rows}))
+    if url is None:
+        (workdir / "built.json").write_text(json.dumps({"orders": n_orders, "history_rows": n_rows}))
+
+
+def check_bench_db(url: str) -> None:
+    """Refuse a PostgreSQL database not named for the bench: the build drops all its tables."""
+    name = make_url(url).database or ""
+    if not name.startswith(BENCH_DB_PREFIX):
+        sys.exit(
+            f"refusing --url {make_url(url).render_as_string(hide_password=True)}: the build empties the "
+            f"database (DROP SCHEMA public CASCADE), so its name must start with {BENCH_DB_PREFIX!r} "
+            f"(got {name!r}); create one with HOTLINE_TEST_DB={BENCH_DB_PREFIX}_kpi bash scripts/pg.sh"
+        )
+
+
+def pg_built_orders(url: str) -> int | None:
+    """Orders in an existing PostgreSQL build, or None where there is no ``work_order`` table."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("work_order"):
+                return None
+            return conn.scalar(select(func.count()).select_from(WorkOrder))
+    finally:
+        engine.dispose()
+
+
+def clear_pg(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
 
 
 def timed(fn: Any, reps: int) -> tuple[dict[str, float], Any]:
-    out = fn()  # warm-up: SQLite page cache, mapper configuration
+    out = fn()  # warm-up: SQLite page cache or PostgreSQL shared buffers, mapper configuration
     ms = []
     for _ in range(reps):
         t = time.perf_counter()
@@ -245,34 +293,64 @@ def dens(figures: dict[str, kpi.Figure]) -> dict[str, int]:
     return {k: len(f.numerator if f.count_only else f.denominator) for k, f in figures.items()}
 
 
+def series_digest(b: dict[str, Any]) -> str:
+    """A digest of every count in the board's series: two backends or two builds agree bucket by bucket
+    (the hour and day buckets are computed in SQL, differently per dialect), not only in the totals."""
+    series = [
+        [h["count"] for h in b["volume_by_hour"]],
+        [[d["denominator"], round(d["numerator"], 6)] for d in b["satisfaction_by_day"]],
+        [[u["workstation_id"], u["numerator"], u["denominator"]] for u in b["on_time_by_workstation"]],
+        sorted([c["category_l1"] or "", c["count"]] for c in b["categories"]),  # ties come in any order
+        sorted([r["region_code"] or "", r["orders"]] for r in b["regions"]),
+    ]
+    return hashlib.sha256(json.dumps(series, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--orders", type=int, default=200_000)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench" / "kpi")
     ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument("--url", help=f"a PostgreSQL database named {BENCH_DB_PREFIX}*; default SQLite in --workdir")
     args = ap.parse_args()
-    built = args.workdir / "built.json"
-    if args.rebuild or not built.exists() or json.loads(built.read_text())["orders"] != args.orders:
-        shutil.rmtree(args.workdir, ignore_errors=True)
-        args.workdir.mkdir(parents=True)
-        build(args.workdir, args.orders)
-    url = f"sqlite:///{args.workdir / 'bench.db'}"
+    if args.url is None:
+        url = sqlite_url(args.workdir)
+        built = args.workdir / "built.json"
+        if args.rebuild or not built.exists() or json.loads(built.read_text())["orders"] != args.orders:
+            shutil.rmtree(args.workdir, ignore_errors=True)
+            args.workdir.mkdir(parents=True)
+            build(args.workdir, None, args.orders)
+    else:
+        url = args.url
+        if make_url(url).get_backend_name() != "postgresql":
+            sys.exit("--url takes a PostgreSQL URL; without it the bench runs on SQLite under --workdir")
+        check_bench_db(url)
+        if args.rebuild or pg_built_orders(url) != args.orders:
+            clear_pg(url)
+            build(args.workdir, url, args.orders)
     migrate(url)
     engine = make_engine(url)
     factory = make_sessionmaker(engine)
     month, year = END - timedelta(days=31), END - timedelta(days=365)
-    result: dict[str, Any] = {"cpus": os.cpu_count(), "load_avg_1m_before": round(os.getloadavg()[0], 1)}
+    result: dict[str, Any] = {
+        "database": engine.dialect.name,
+        "cpus": os.cpu_count(),
+        "load_avg_1m_before": round(os.getloadavg()[0], 1),
+    }
     with factory() as session:
+        if engine.dialect.name == "postgresql":
+            result["server_version"] = session.scalar(text("SHOW server_version"))
         result["orders_in_db"] = session.scalar(select(func.count()).select_from(WorkOrder))
         result["history_rows"] = session.scalar(select(func.count()).select_from(OrderHistory))
         unit = session.execute(
             select(WorkOrder.lead_unit_id, func.count())
             .where(WorkOrder.lead_unit_id.is_not(None))
             .group_by(WorkOrder.lead_unit_id)
-            .order_by(func.count().desc())
+            .order_by(func.count().desc(), WorkOrder.lead_unit_id)  # ties: the same unit on every backend
         ).first()
         assert unit is not None
+        result["unit"] = {"id": unit[0], "orders": unit[1]}
         cases = {
             "kpi_last_month_city": lambda: kpi.compute(session=session, start=month, end=END),
             "kpi_last_month_unit": lambda: kpi.compute(session=session, start=month, end=END, workstation_id=unit[0]),
@@ -284,6 +362,9 @@ def main() -> None:
             print(name, result[name + "_ms"], flush=True)
         result["board_last_month_ms"], b = timed(lambda: board.board(session=session, start=month, end=END), args.reps)
         result["board_on_time_denominator"] = sum(u["denominator"] for u in b["on_time_by_workstation"])
+        result["board_accepted"] = b["accepted"]
+        result["board_satisfaction_denominator"] = sum(d["denominator"] for d in b["satisfaction_by_day"])
+        result["board_series_digest"] = series_digest(b)
     result["load_avg_1m_after"] = round(os.getloadavg()[0], 1)
     print(json.dumps(result, ensure_ascii=False))
 
