@@ -22,13 +22,15 @@ from routing.orders.models import WorkOrder  # noqa: E402
 
 Index("ix_work_order_region_created", WorkOrder.region_code, WorkOrder.created_at)
 # The address duplicate check's second query: a region's orders still open, however old (covering,
-# so the address prefilter is read from the index).
+# so the address prefilter is read from the index; SQLite's indexes carry the row id, PostgreSQL's
+# needs it included — migration 0009).
 Index(
     "ix_work_order_region_open",
     WorkOrder.region_code,
     WorkOrder.state,
     WorkOrder.created_at,
     WorkOrder.incident_address,
+    postgresql_include=["id"],
 )
 # The KPI period selection (``routing.lifecycle.kpi``) reads the steps of a period, and the
 # deadline-setting steps of the lookback before it, by time (migration 0008).
