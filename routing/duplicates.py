@@ -148,13 +148,20 @@ def find_duplicates(
         rows = [(r.id, r.incident_address) for r in [*recent, *still_open[: config.address_scan_limit]]]
         target = normalise_address(incident_address)
         choices = {oid: normalise_address(addr) for oid, addr in rows}
-        for _, score, oid in process.extract(
-            target, choices, scorer=fuzz.ratio, limit=20, score_cutoff=config.address_min_score
-        ):
-            if _DIGITS.findall(target) != _DIGITS.findall(choices[oid]):
-                continue
-            near = session.get(WorkOrder, oid)
-            if near is not None:
+        matches = [
+            (score, oid)
+            for _, score, oid in process.extract(
+                target, choices, scorer=fuzz.ratio, limit=20, score_cutoff=config.address_min_score
+            )
+            if _DIGITS.findall(target) == _DIGITS.findall(choices[oid])
+        ]
+        near_orders = (
+            {o.id: o for o in session.scalars(select(WorkOrder).where(WorkOrder.id.in_([m[1] for m in matches])))}
+            if matches
+            else {}
+        )
+        for score, oid in matches:
+            if (near := near_orders.get(oid)) is not None:
                 add(
                     near,
                     "address",

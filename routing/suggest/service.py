@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.search import HybridSearcher, SearchHit
@@ -127,9 +128,12 @@ def _split(key: str | None) -> tuple[str | None, str | None, str | None]:
 
 def _similar(session: Session, hits: list[SearchHit], directory: Directory) -> list[tuple[s.SimilarOrder, WorkOrder]]:
     out = []
+    # One read for the whole list (a primary-key read per hit cost ~1 ms a suggestion on PostgreSQL).
+    ids = [oid for hit in hits if (oid := order_id_of(hit.id)) is not None]
+    orders = {o.id: o for o in session.scalars(select(WorkOrder).where(WorkOrder.id.in_(ids)))} if ids else {}
     for hit in hits:
         oid = order_id_of(hit.id)
-        order = session.get(WorkOrder, oid) if oid is not None else None
+        order = orders.get(oid) if oid is not None else None
         if order is None:
             continue
         subject = masked_fields(order)["subject"] if order.confidential else order.subject
