@@ -12,10 +12,12 @@ functions). Prints a markdown table for BENCHMARKS.md and writes ``var/bench/cla
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -31,6 +33,10 @@ RUNS = {
 }
 
 
+def _print_fold(name: str, done: int, total: int, f1: float, baseline: float) -> None:
+    print(f"  {name} fold {done}/{total}: {f1:.4f} vs baseline {baseline:.4f}", file=sys.stderr, flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default=",".join(RUNS))
@@ -39,7 +45,7 @@ def main() -> None:
     ap.add_argument("--out", default="classify_quality.json")
     ap.add_argument("--embedder", default="none", help="as `hotline eval classify --embedder` (default none)")
     args = ap.parse_args()
-    results = {}
+    results: dict[str, dict[str, Any]] = {}
     out = ROOT / "var" / "bench" / args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     for name in args.only.split(","):
@@ -54,9 +60,7 @@ def main() -> None:
             seeds=tuple(int(s) for s in args.seeds.split(",")),
             warn=lambda m: print(m, file=sys.stderr),
             embedder=None if args.embedder == "none" else args.embedder,
-            on_fold=lambda d, t, f, b, name=name: print(
-                f"  {name} fold {d}/{t}: {f:.4f} vs baseline {b:.4f}", file=sys.stderr, flush=True
-            ),
+            on_fold=functools.partial(_print_fold, name),
         )
         results[name] = {
             **r.as_json(),
@@ -72,12 +76,12 @@ def main() -> None:
         "| accuracy | ECE | latency p50 / p95 ms |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
-    for name, r in results.items():
+    for name, row in results.items():
         print(
-            f"| {RUNS[name][0].parent.name} ({RUNS[name][1]}) | {r['rows']} | {r['macro_f1']:.4f} ± "
-            f"{r['macro_f1_std']:.4f} | {r['baseline_macro_f1']:.4f} ± {r['baseline_macro_f1_std']:.4f} | "
-            f"{r['macro_f1'] - r['baseline_macro_f1']:+.4f} | {r['macro_f1'] / r['baseline_macro_f1']:.3f} | "
-            f"{r['accuracy']:.4f} | {r['ece']:.4f} | {r['latency_p50_ms']:.2f} / {r['latency_p95_ms']:.2f} |"
+            f"| {RUNS[name][0].parent.name} ({RUNS[name][1]}) | {row['rows']} | {row['macro_f1']:.4f} ± "
+            f"{row['macro_f1_std']:.4f} | {row['baseline_macro_f1']:.4f} ± {row['baseline_macro_f1_std']:.4f} | "
+            f"{row['macro_f1'] - row['baseline_macro_f1']:+.4f} | {row['macro_f1'] / row['baseline_macro_f1']:.3f} | "
+            f"{row['accuracy']:.4f} | {row['ece']:.4f} | {row['latency_p50_ms']:.2f} / {row['latency_p95_ms']:.2f} |"
         )
 
 

@@ -66,7 +66,7 @@ def synthetic(docs: list[Document], vectors: np.ndarray, n: int) -> tuple[list[D
             other = docs[(j * 7919) % base].text
             text = "".join(parts) + (SENTENCE.split(other)[0] if other else "")
         out.append(Document(id=f"p{j}", text=text, region=REGIONS[j % 16], category=CATEGORIES[j % 8]))
-        noise = rng.standard_normal(vectors.shape[1]).astype(np.float32)
+        noise = np.asarray(rng.standard_normal(vectors.shape[1]), dtype=np.float32)
         vec = vectors[j % base] + (0.3 * noise / np.linalg.norm(noise) if j >= base else 0)
         vecs[j] = vec / np.linalg.norm(vec)
     return out, vecs
@@ -192,9 +192,9 @@ def main() -> None:
             backend2 = EmbeddedBackend(index_dir)  # reopen: also proves persistence at 100k
             tan_ms = []
             for text in queries:
-                terms = list(dict.fromkeys(tokenize(text)))
+                term_list = list(dict.fromkeys(tokenize(text)))
                 t0 = time.perf_counter()
-                backend2.keyword_search("kb", terms, k=50)
+                backend2.keyword_search("kb", term_list, k=50)
                 tan_ms.append((time.perf_counter() - t0) * 1000)
             backend2.close()
             report["bm25_top50_ms"] = {"sqlite_fts5": pct(fts_ms), "tantivy": pct(tan_ms)}

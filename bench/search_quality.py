@@ -78,8 +78,10 @@ def ranked(lists: dict, qids: list[str], config: FusionConfig | None, signal: st
             out[qid] = [h.id for h in bm25[:10]]
         elif signal == "dense":
             out[qid] = [h.id for h in dense[:10]]
-        else:
+        elif config is not None:
             out[qid] = [d for d, _ in fuse(bm25, dense, config)[:10]]
+        else:
+            raise ValueError(f"ranked() needs a fusion config or a single signal, got signal={signal!r}")
     return out
 
 

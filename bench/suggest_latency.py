@@ -140,7 +140,7 @@ def build(workdir: Path, url: str | None, n_orders: int, embedder_name: str, see
                     created_at=created,
                 )
             )
-            v = tvec[ti] + np_rng.normal(0, 0.02, tvec.shape[1]).astype(np.float32)
+            v = tvec[ti] + np.asarray(np_rng.normal(0, 0.02, tvec.shape[1]), dtype=np.float32)
             vecs.append(v / np.linalg.norm(v))
         with factory() as session:
             session.execute(insert(WorkOrder), rows)
@@ -303,7 +303,9 @@ def main() -> None:
     with factory() as session:
         for q, v in list(zip(qs, vectors, strict=True))[:20]:  # warm-up: caches, tantivy reader, directory
             suggest(session=session, data=q, query_vector=v, order_searcher=searcher, predictors=predictors)
-        total, cpu, stages = [], [], {}
+        total: list[float] = []
+        cpu: list[float] = []
+        stages: dict[str, list[float]] = {}
         dups = 0
         unit_sources: dict[str, int] = {}
         for q, v in zip(qs, vectors, strict=True):

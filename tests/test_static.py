@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MYPY_PATHS = ["api", "hotline", "kb", "routing", "indexer"]
-RUFF_PATHS = [*MYPY_PATHS, "bench", "tests"]
+MYPY_PATHS = ["api", "hotline", "kb", "routing", "indexer", "bench"]
+RUFF_PATHS = [*MYPY_PATHS, "tests"]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
