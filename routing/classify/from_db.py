@@ -57,20 +57,28 @@ class DbTrainingSet:
         return "；".join(parts)
 
 
+def _learned(task: str, value: str) -> str | None:
+    """The label ``task`` learns for a product value (an order's or an agent's choice); None when it
+    learns none (举报/表扬 are rules, an unknown urgency is not a label)."""
+    if task == "category":
+        return value or None
+    if task == "urgency":
+        return value if value in URGENCIES else None
+    return LEARNED_TYPE.get(value)
+
+
 def _label(task: str, order: object) -> str | None:
     from routing.suggest.predict import category_key
 
     if task == "category":
-        key = category_key(
+        value = category_key(
             getattr(order, "category_l1", None),
             getattr(order, "category_l2", None),
             getattr(order, "category_l3", None),
         )
-        return key or None
-    if task == "urgency":
-        value = str(getattr(order, "urgency", "") or "")
-        return value if value in URGENCIES else None
-    return LEARNED_TYPE.get(str(getattr(order, "request_type", "")))
+    else:
+        value = str(getattr(order, task, "") or "")
+    return _learned(task, value)
 
 
 def _skip(out: DbTrainingSet, reason: str) -> None:
@@ -136,12 +144,7 @@ def db_pairs(*, session: Session, task: str) -> DbTrainingSet:
                 _skip(out, "反馈的单位已停用或删除")
                 continue
         else:
-            if task == "category":
-                label = ex.label
-            elif task == "urgency":
-                label = ex.label if ex.label in URGENCIES else None
-            else:
-                label = LEARNED_TYPE.get(ex.label)
+            label = _learned(task, ex.label)
             if label is None:
                 _skip(out, "反馈的紧急程度无效" if task == "urgency" else "反馈为举报/表扬")
                 continue
