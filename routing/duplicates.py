@@ -129,7 +129,8 @@ def find_duplicates(
         # state, created_at, address) index — no ORDER BY there, or SQLite walks the first index instead.
         # Both only read addresses holding the same numbers in the same order: ``same_address`` requires
         # that, so the prefilter loses nothing.
-        digits = _DIGITS.findall(normalise_address(incident_address))
+        target = normalise_address(incident_address)
+        digits = _DIGITS.findall(target)
         in_region = select(WorkOrder.id, WorkOrder.incident_address, WorkOrder.created_at).where(
             WorkOrder.region_code == region_code
         )
@@ -146,14 +147,13 @@ def find_duplicates(
             reverse=True,
         )
         rows = [(r.id, r.incident_address) for r in [*recent, *still_open[: config.address_scan_limit]]]
-        target = normalise_address(incident_address)
         choices = {oid: normalise_address(addr) for oid, addr in rows}
         matches = [
             (score, oid)
             for _, score, oid in process.extract(
                 target, choices, scorer=fuzz.ratio, limit=20, score_cutoff=config.address_min_score
             )
-            if _DIGITS.findall(target) == _DIGITS.findall(choices[oid])
+            if _DIGITS.findall(choices[oid]) == digits
         ]
         near_orders = (
             {o.id: o for o in session.scalars(select(WorkOrder).where(WorkOrder.id.in_([m[1] for m in matches])))}

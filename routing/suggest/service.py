@@ -129,10 +129,10 @@ def _split(key: str | None) -> tuple[str | None, str | None, str | None]:
 def _similar(session: Session, hits: list[SearchHit], directory: Directory) -> list[tuple[s.SimilarOrder, WorkOrder]]:
     out = []
     # One read for the whole list (a primary-key read per hit cost ~1 ms a suggestion on PostgreSQL).
-    ids = [oid for hit in hits if (oid := order_id_of(hit.id)) is not None]
-    orders = {o.id: o for o in session.scalars(select(WorkOrder).where(WorkOrder.id.in_(ids)))} if ids else {}
-    for hit in hits:
-        oid = order_id_of(hit.id)
+    ids = [order_id_of(hit.id) for hit in hits]
+    wanted = [oid for oid in ids if oid is not None]
+    orders = {o.id: o for o in session.scalars(select(WorkOrder).where(WorkOrder.id.in_(wanted)))} if wanted else {}
+    for hit, oid in zip(hits, ids, strict=True):
         order = orders.get(oid) if oid is not None else None
         if order is None:
             continue
