@@ -18,7 +18,7 @@ install_reassign_listener()
 
 # The duplicate check reads the recent orders of one region on every suggestion; with the two separate
 # indexes SQLite scanned the region's whole history (25 ms at 100,000 orders, bench/suggest_latency.py).
-from routing.orders.models import WorkOrder  # noqa: E402
+from routing.orders.models import OrderHistory, WorkOrder  # noqa: E402
 
 Index("ix_work_order_region_created", WorkOrder.region_code, WorkOrder.created_at)
 # The address duplicate check's second query: a region's orders still open, however old (covering,
@@ -34,6 +34,4 @@ Index(
 )
 # The KPI period selection (``routing.lifecycle.kpi``) reads the steps of a period, and the
 # deadline-setting steps of the lookback before it, by time (migration 0008).
-from routing.orders.models import OrderHistory  # noqa: E402
-
 Index("ix_order_history_at", OrderHistory.at, OrderHistory.order_id)
