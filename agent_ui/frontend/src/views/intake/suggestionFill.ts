@@ -89,7 +89,7 @@ export function overrideBody(
 /** The category the suggestion request should treat as chosen: not one the suggestion filled itself
  * (else the model's opinion would freeze at its first guess while the agent types on). */
 export function agentCategory(form: IntakeForm, filled: Filled): string[] {
-  const now = form.category.filter(Boolean).join('/')
+  const now = current(form, 'category')
   return now && now === filled.category ? [] : [...form.category]
 }
 
