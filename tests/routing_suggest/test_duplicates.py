@@ -104,23 +104,20 @@ def test_semantically_similar_text_in_the_same_area_is_proposed(as_user, demo, e
     assert "内容相似" in found[0].reasons[0]
 
 
-def test_old_closed_orders_are_not_proposed(as_user, demo, engine: Engine) -> None:
-    api = as_user("agent")
-    oid = _order(api, caller_phone="13899990000")
-    with make_sessionmaker(engine)() as session:
-        o = session.get(WorkOrder, oid)
-        assert o is not None
-        o.created_at, o.state = utcnow() - timedelta(days=90), "archived"
-        session.commit()
-        assert find_duplicates(session=session, phone="13899990000", incident_address=None, region_code=None) == []
-
-
 def _age(engine: Engine, oid: int, days: int, state: str) -> None:
     with make_sessionmaker(engine)() as session:
         o = session.get(WorkOrder, oid)
         assert o is not None
         o.created_at, o.state = utcnow() - timedelta(days=days), state
         session.commit()
+
+
+def test_old_closed_orders_are_not_proposed(as_user, demo, engine: Engine) -> None:
+    api = as_user("agent")
+    oid = _order(api, caller_phone="13899990000")
+    _age(engine, oid, 90, "archived")
+    with make_sessionmaker(engine)() as session:
+        assert find_duplicates(session=session, phone="13899990000", incident_address=None, region_code=None) == []
 
 
 def test_the_duplicate_window_is_the_apps_setting_over_http_and_the_websocket(
