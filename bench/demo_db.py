@@ -5,6 +5,7 @@ loaded; the benches add their own orders on top. SQLite under a work dir by defa
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -80,8 +81,10 @@ def clear_pg(url: str) -> None:
 
 def analyze_pg(engine: Engine) -> None:
     """ANALYZE after a bulk load (what autovacuum would do soon after), so the first timed run does not
-    plan on empty statistics. A no-op on SQLite."""
+    plan on empty statistics; prints how long it took. A no-op on SQLite."""
     if engine.dialect.name != "postgresql":
         return
+    t = time.perf_counter()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("ANALYZE"))
+    print(f"  ANALYZE ({time.perf_counter() - t:.0f} s)", flush=True)

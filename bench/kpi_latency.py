@@ -243,10 +243,7 @@ def build(workdir: Path, url: str | None, n_orders: int, seed: int = 0) -> None:
         print(
             f"  {start + len(orders):,} orders, {n_rows:,} history rows ({time.perf_counter() - t0:.0f} s)", flush=True
         )
-    if engine.dialect.name == "postgresql":
-        t = time.perf_counter()
-        analyze_pg(engine)
-        print(f"  ANALYZE ({time.perf_counter() - t:.0f} s)", flush=True)
+    analyze_pg(engine)
     engine.dispose()
     if url is None:
         (workdir / "built.json").write_text(json.dumps({"orders": n_orders, "history_rows": n_rows}))

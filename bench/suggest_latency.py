@@ -148,10 +148,7 @@ def build(workdir: Path, url: str | None, n_orders: int, embedder_name: str, see
         backend.upsert(ORDER_INDEX, docs, np.stack(vecs))
         print(f"  {start + len(rows):,} orders ({time.perf_counter() - t0:.0f} s)", flush=True)
     backend.close()
-    t = time.perf_counter()
     analyze_pg(engine)
-    if engine.dialect.name == "postgresql":
-        print(f"  ANALYZE ({time.perf_counter() - t:.0f} s)", flush=True)
     engine.dispose()
     marker = {"orders": n_orders, "embedder": embedder.name, "url": shown(url)}
     (workdir / "built.json").write_text(json.dumps(marker))
