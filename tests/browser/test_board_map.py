@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.conftest import ROOT, Pages, shot
 from tests.browser.helpers import ApiUser, login, open_menu, order_body, unit_id
@@ -38,6 +39,24 @@ def _month() -> dict[str, str]:
 
 def _map_state(page: Page) -> dict[str, Any]:
     return page.get_by_test_id("county-map").evaluate(CHART_STATE)  # type: ignore[no-any-return]
+
+
+def _click_county(page: Page, centre: list[float], dialog: Any) -> None:
+    """Click inside a county, just below its label, where it is drawn at the moment of the click: the
+    board's other panels still loading can shift the map between reading its box and clicking (the
+    first browser test of a cold run missed the county that way), so the position is read afresh."""
+    map_ = page.get_by_test_id("county-map")
+    for _ in range(3):
+        map_.scroll_into_view_if_needed()
+        x, y = page.evaluate(TO_PIXEL, [map_.element_handle(), centre])
+        box = map_.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + x, box["y"] + y + 16)
+        try:
+            dialog.wait_for(state="visible", timeout=3000)
+            return
+        except PlaywrightTimeoutError:
+            continue
 
 
 def test_county_map_shows_every_county_and_drills_down(pages: Pages, api: ApiUser.Factory, screenshots: Path) -> None:
@@ -75,14 +94,10 @@ def test_county_map_shows_every_county_and_drills_down(pages: Pages, api: ApiUse
 
     # A click on 青川县 lists exactly the orders its figure counts.
     qingchuan = next(f for f in counties if f["properties"]["code"] == "0107")
-    el = page.get_by_test_id("county-map").element_handle()
-    x, y = page.evaluate(TO_PIXEL, [el, qingchuan["properties"]["cp"]])
-    box = page.get_by_test_id("county-map").bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + x, box["y"] + y + 16)  # inside the county, just below its label
+    dialog = page.get_by_test_id("drill-dialog")
+    _click_county(page, qingchuan["properties"]["cp"], dialog)
     expected = api("supervisor01").get("/api/kpi/board/orders", params={**_month(), "region": "0107"})
     assert expected["total"] == counts["0107"]
-    dialog = page.get_by_test_id("drill-dialog")
     expect(dialog).to_contain_text("区县：青川县")
     expect(page.get_by_test_id("drill-total")).to_have_text(f"共 {expected['total']} 件")
     expect(page.get_by_test_id("drill-rows").locator("tbody tr")).to_have_count(len(expected["items"]))
