@@ -114,17 +114,23 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
-def migrate(url: str) -> None:
-    """Upgrade the database at ``url`` to the newest Alembic revision."""
-    from alembic import command
+def alembic_config(url: str) -> Any:
+    """The Alembic configuration of our migrations, pointed at ``url``."""
     from alembic.config import Config
 
-    if url.startswith("sqlite:///"):
-        Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(cfg, "head")
+    return cfg
+
+
+def migrate(url: str) -> None:
+    """Upgrade the database at ``url`` to the newest Alembic revision."""
+    from alembic import command
+
+    if url.startswith("sqlite:///"):
+        Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(url), "head")
 
 
 _AFTER_COMMIT = "hotline_after_commit"

@@ -18,6 +18,7 @@ install_reassign_listener()
 
 # The duplicate check reads the recent orders of one region on every suggestion; with the two separate
 # indexes SQLite scanned the region's whole history (25 ms at 100,000 orders, bench/suggest_latency.py).
+# Created by 0005, and by 0010 on databases that passed 0005 before the index was added to it.
 from routing.orders.models import OrderHistory, WorkOrder  # noqa: E402
 
 Index("ix_work_order_region_created", WorkOrder.region_code, WorkOrder.created_at)

@@ -18,3 +18,24 @@ def test_the_migrated_database_matches_the_declared_models(engine: Engine) -> No
     assert diff == [], "migrations and models differ (write a migration or declare the change):\n" + "\n".join(
         map(str, diff)
     )
+
+
+def test_a_database_migrated_before_the_region_index_was_added_to_0005_gets_it(engine: Engine, db_url: str) -> None:
+    # Arrangement: a database as upgraded before commit f3588a1 put the index into 0005 — at 0009 and
+    # without it (the CI database was one).
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from hotline.db import alembic_config, migrate
+
+    with engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_work_order_region_created"))
+    command.stamp(alembic_config(db_url), "0009_open_orders_include_id")
+    names = {ix["name"] for ix in inspect(engine).get_indexes("work_order")}
+    assert "ix_work_order_region_created" not in names
+
+    migrate(db_url)
+    names = {ix["name"] for ix in inspect(engine).get_indexes("work_order")}
+    assert "ix_work_order_region_created" in names
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
