@@ -3,7 +3,7 @@ as lists of order ids so every figure can be drilled down to its orders. Definit
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -210,7 +210,9 @@ def load_history(
         .order_by(OrderHistory.order_id, OrderHistory.id)
     )
     by_order: dict[int, list[HistoryRow]] = defaultdict(list)
-    for r in session.execute(stmt):
+    # Through the session's connection: the ORM's result layer adds nothing to plain columns but time
+    # (a year's 590,000 rows: 6.2 s → 4.5 s, bench/kpi_latency.py).
+    for r in session.connection().execute(stmt):
         by_order[r[0]].append(HistoryRow(*r))
     return by_order
 
@@ -305,11 +307,16 @@ def compute(
                 f[key].numerator.append(order_id)
             if not any(c.submissions):
                 f["overdue_count"].numerator.append(order_id)
+    # 派单准确率 = 1 − upheld returns ÷ dispatches: each upheld return takes one of its order's dispatches
+    # out of the numerator (a multiset difference; list.remove per return was quadratic, 2.9 s of a year).
     acc = f["dispatch_accuracy"]
-    upheld = list(f["return_rate_upheld"].numerator)
-    acc.numerator = list(acc.denominator)
-    for oid in upheld:  # 派单准确率 = 1 − upheld returns ÷ dispatches
-        acc.numerator.remove(oid)
+    upheld = Counter(f["return_rate_upheld"].numerator)
+    acc.numerator = []
+    for oid in acc.denominator:
+        if upheld[oid]:
+            upheld[oid] -= 1
+        else:
+            acc.numerator.append(oid)
     return f
 
 
