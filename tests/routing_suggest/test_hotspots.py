@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from hotline.db import make_sessionmaker, utcnow
 from hotline.events.models import Event
+from routing.deadlines.service import centre_zone
 from routing.hotspots.detector import Item, find_bursts
 from routing.hotspots.models import Hotspot
 from routing.hotspots.service import daily_hotspots, detect_hotspots
@@ -165,11 +166,13 @@ def test_burst_of_orders_alerts_supervisors_once_and_lists_by_day(as_user, demo,
         assert [new for _, new in detect_hotspots(session=session)] == [False]  # known: no second alert
         session.commit()
         [alert] = session.scalars(select(Event).where(Event.type == "alert.hotspot")).all()
+        # The list is by the centre's local day: from 16:00 UTC on, Shanghai's date is UTC's plus one.
+        today = utcnow().astimezone(centre_zone(session=session)).date()
     assert alert.audience == ["supervisor"]
     assert sorted(m["order_id"] for m in alert.payload["members"]) == sorted(ids)
     assert "金桂" in alert.payload["area_name"] and "相似诉求" in alert.payload["why"]
 
-    listing = as_user("supervisor").get(f"/api/hotspots?date={utcnow().date().isoformat()}").json()
+    listing = as_user("supervisor").get(f"/api/hotspots?date={today.isoformat()}").json()
     [entry] = listing["hotspots"]
     # The category of an uncategorised burst is the catalogue rule most of its words match.
     assert entry["size"] == len(ids) and entry["category"] == "城乡建设/供水供气供暖/停水"
@@ -182,7 +185,7 @@ def test_burst_of_orders_alerts_supervisors_once_and_lists_by_day(as_user, demo,
             "orders": len(ids),
         }
     ]
-    yesterday = (utcnow().date() - timedelta(days=1)).isoformat()
+    yesterday = (today - timedelta(days=1)).isoformat()
     assert as_user("supervisor").get(f"/api/hotspots?date={yesterday}").json()["hotspots"] == []
     assert as_user("supervisor").get("/api/hotspots?date=not-a-date").status_code == 422
 
