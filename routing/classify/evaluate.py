@@ -175,6 +175,20 @@ def evaluate_holdout(
     )
 
 
+def cv_splits(y: np.ndarray, folds: int, seeds: tuple[int, ...] = CV_SEEDS) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, test) index pairs of repeated stratified ``folds``-fold CV, seed after seed: the folds every
+    evaluation and bench scores on."""
+    splits: list[tuple[np.ndarray, np.ndarray]] = []
+    for seed in seeds:
+        splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
+        with warnings.catch_warnings():
+            # sklearn warns about every label with fewer rows than folds; only those a fold's training
+            # part lacks are unseen (a 2-row label lands in two folds, each training on the other row).
+            warnings.simplefilter("ignore", category=UserWarning)
+            splits += list(splitter.split(np.zeros(len(y)), y))
+    return splits
+
+
 def evaluate_cv(
     pairs: list[tuple[str, str]],
     folds: int,
@@ -198,14 +212,7 @@ def evaluate_cv(
     if len(counts) < 2:
         raise EmptyTrainingSet(f"training set has a single label {next(iter(counts))!r}; at least two are needed")
     y = np.array([lab for _, lab in pairs])
-    splits: list[tuple[np.ndarray, np.ndarray]] = []
-    for seed in seeds:
-        splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
-        with warnings.catch_warnings():
-            # sklearn warns about every label with fewer rows than folds; only those a fold's training
-            # part lacks are unseen (a 2-row label lands in two folds, each training on the other row).
-            warnings.simplefilter("ignore", category=UserWarning)
-            splits += list(splitter.split(np.zeros(len(y)), y))
+    splits = cv_splits(y, folds, seeds)
     unseen = sorted(set().union(*(set(y[te].tolist()) - set(y[tr].tolist()) for tr, te in splits)))
     if unseen:
         warn(f"警告: 以下标签在部分折的训练部分中未出现，这些折按错判计: {', '.join(unseen)}")
